@@ -1,0 +1,91 @@
+"""What a user may see and do — the one place later apps ask.
+
+`access_for(user)` reads the user's role assignments once per request (two queries at most) and
+answers from memory afterwards. An office-wide role held at a unit covers that unit's whole subtree.
+"""
+
+from dataclasses import dataclass, field
+
+from .models import Role, RoleAssignment, Unit
+
+
+@dataclass(frozen=True)
+class Access:
+    is_authenticated: bool = False
+    is_admin: bool = False
+    # role -> ids of the units where the user holds it (subtrees expanded)
+    units_by_role: dict = field(default_factory=dict)
+
+    def unit_ids(self, *roles):
+        found = set()
+        for role in roles or Role.values:
+            found |= self.units_by_role.get(role, frozenset())
+        return frozenset(found)
+
+    def holds(self, role, unit_id=None):
+        units = self.units_by_role.get(role, frozenset())
+        return bool(units) if unit_id is None else unit_id in units
+
+    @property
+    def is_liaison_officer(self):
+        return self.holds(Role.LIAISON_OFFICER)
+
+    @property
+    def is_reviewer(self):
+        return any(self.holds(role) for role in REVIEWER_ROLES)
+
+    @property
+    def is_office_staff(self):
+        return any(self.holds(role) for role in RoleAssignment.OFFICE_WIDE)
+
+    def may_write_for(self, unit_id):
+        """May draft and submit items on behalf of this unit."""
+        return self.holds(Role.LIAISON_OFFICER, unit_id)
+
+    def may_see_unit(self, unit_id):
+        """May see this unit's items (as its officer, or as one who reviews them)."""
+        return unit_id in self.unit_ids()
+
+
+REVIEWER_ROLES = (Role.LEADER_IN_CHARGE, Role.OFFICE_DIRECTOR, Role.LEADERSHIP)
+ANONYMOUS = Access()
+
+
+def access_for(user):
+    """The user's Access, computed once and kept on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_publicity_access", None)
+    if cached is None:
+        cached = _compute_access(user)
+        user._publicity_access = cached
+    return cached
+
+
+def _compute_access(user):
+    held = {}
+    for role, unit_id in RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
+        "role", "unit_id"
+    ):
+        held.setdefault(role, set()).add(unit_id)
+    if held:
+        children = _children_by_parent()
+        held = {role: frozenset(_with_descendants(ids, children)) for role, ids in held.items()}
+    return Access(is_authenticated=True, is_admin=user.is_staff, units_by_role=held)
+
+
+def _children_by_parent():
+    children = {}
+    for unit_id, parent_id in Unit.objects.active().values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(unit_id)
+    return children
+
+
+def _with_descendants(unit_ids, children):
+    found, stack = set(), list(unit_ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id not in found:
+            found.add(unit_id)
+            stack.extend(children.get(unit_id, ()))
+    return found

@@ -1,0 +1,37 @@
+"""`make bench`: run every bench/bench_*.py (or those named on the command line) and print figures.
+
+Each module has `run(report)`; it builds its data in a throw-away test database (SQLite by
+default, PostgreSQL when DATABASE_URL says so) and calls `report(name, value, unit)`.
+"""
+
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicity.settings")
+
+
+def main(names):
+    import django
+
+    django.setup()
+    from bench.harness import bench_database
+
+    modules = names or sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
+    )
+    with bench_database():
+        for name in modules:
+            module = importlib.import_module(f"bench.{name}")
+            print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
+            module.run(report)
+
+
+def report(name, value, unit):
+    print(f"   {name:<48} {value:>12,.2f} {unit}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

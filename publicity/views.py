@@ -1,0 +1,45 @@
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the broker answer; 503 naming the one that does not."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    down = sorted(name for name, status in checks.items() if status != "ok")
+    body = {"status": "ok" if not down else "down", "checks": checks}
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
+
+
+def _database_status():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _broker_status():
+    url = settings.CELERY_BROKER_URL
+    if urlsplit(url).scheme == "filesystem":
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+        return "ok" if os.access(folder, os.W_OK) else f"error: {folder} is not writable"
+    try:
+        with celery_app.connection_for_write(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:  # kombu raises the transport's own errors
+        return f"error: {exc.__class__.__name__}"
+    return "ok"

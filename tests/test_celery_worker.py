@@ -1,0 +1,75 @@
+"""A real Celery worker process takes a task from the configured broker and answers it.
+
+Against Redis when CELERY_BROKER_URL names it (CI), else the embedded filesystem broker that
+`make run` uses.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def broker(tmp_path):
+    url = settings.CELERY_BROKER_URL
+    env = {"CELERY_BROKER_URL": url}
+    if url.startswith("redis://"):
+        backend = url
+        options = {}
+    else:
+        queue_dir = tmp_path / "queue"
+        queue_dir.mkdir()
+        env["CELERY_QUEUE_DIR"] = str(queue_dir)
+        backend = f"file://{tmp_path / 'results'}"
+        (tmp_path / "results").mkdir()
+        options = {
+            "data_folder_in": str(queue_dir),
+            "data_folder_out": str(queue_dir),
+            "control_folder": str(tmp_path / "control"),
+        }
+    env["CELERY_RESULT_BACKEND"] = backend
+    return env, Celery(broker=url, backend=backend, broker_transport_options=options)
+
+
+def test_a_real_worker_process_runs_a_task(broker, tmp_path):
+    worker_env, client = broker
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, **worker_env, "DEBUG": "true"}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "publicity",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        result = client.send_task("publicity.ping", queue=queue)
+        assert result.get(timeout=60) == "pong"
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+        client.close()
+    assert "publicity.ping" in output

@@ -1,0 +1,54 @@
+"""Production settings, checked in a fresh interpreter with a production environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7!kq2-production-like-secret-key-for-the-deploy-check-9f3a1c7e5b",
+    "ALLOWED_HOSTS": "publicity.example.org",
+}
+
+
+def run_django(args, extra_env):
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(extra_env, DJANGO_SETTINGS_MODULE="publicity.settings")
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_django(["manage.py", "check"], {"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_cookies_are_secure_httponly_and_samesite():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE, s.SECURE_SSL_REDIRECT)"
+    )
+    result = run_django(["-c", code], PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "Lax", "True"], result.stderr
+
+
+def test_templates_have_no_inline_script():
+    import re
+
+    for template in (ROOT / "templates").rglob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            assert "src=" in tag, f"inline <script> in {template}"
+        assert not re.search(r"\son[a-z]+=", template.read_text()), f"inline event handler in {template}"
