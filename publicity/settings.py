@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "publicity",
     "accounts",
+    "submissions",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Photos (submissions): limits on what an officer may upload, and the renditions made by a task.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=60_000_000)
+PHOTO_MAX_PER_ARTICLE = env.int("PHOTO_MAX_PER_ARTICLE", default=20)
+# The browser downscales photos whose longest edge is above this before uploading them.
+PHOTO_CLIENT_MAX_EDGE = env.int("PHOTO_CLIENT_MAX_EDGE", default=2560)
+PHOTO_RENDITIONS = {"thumbnail": 400, "display": 1600}
+# Django refuses request bodies above this before a view runs; one photo plus the form fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

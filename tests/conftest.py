@@ -26,3 +26,18 @@ def office(db):
 @pytest.fixture
 def school(office):
     return UnitFactory(name="Test School", parent=office)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    # Tasks queued by actions run in-process after commit. The real worker and broker have their
+    # own test (tests/test_celery_worker.py).
+    from publicity.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True

@@ -48,3 +48,40 @@ def officer_of(unit, **kwargs):
 
 def leader_of(unit, **kwargs):
     return RoleAssignmentFactory(role=Role.LEADER_IN_CHARGE, unit=unit, **kwargs).user
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "submissions.Category"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class ArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = "submissions.Article"
+
+    unit = factory.SubFactory(UnitFactory)
+    author = factory.LazyAttribute(lambda a: officer_of(a.unit))
+    last_editor = factory.SelfAttribute("author")
+    title = factory.Sequence(lambda n: f"Sports day at school {n}")
+    body = "<p>Pupils ran, jumped and threw on a sunny morning.</p>"
+    body_length = 40
+    category = factory.SubFactory(CategoryFactory, name="News")
+    event_date = factory.Faker("date_between", start_date="-60d", end_date="today")
+
+
+class PhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = "submissions.Photo"
+
+    article = factory.SubFactory(ArticleFactory)
+    original = factory.django.FileField(filename="original.jpg", data=b"not used by these tests")
+    original_name = "IMG_0001.jpg"
+    caption = "Pupils at the start line"
+    width = 1600
+    height = 1200
+    size = 1000
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    uploaded_by = factory.SelfAttribute("article.author")

@@ -1,0 +1,23 @@
+// Small behaviours for every page. No inline script anywhere (CSP): everything hangs off data-*.
+document.documentElement.classList.add("js");
+
+// A form that is already on its way is not sent again by a second click.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
+  const confirmText = event.submitter?.dataset.confirm;
+  if (confirmText && !window.confirm(confirmText)) {
+    event.preventDefault();
+    return;
+  }
+  if (form.dataset.submitting) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitting = "1";
+});
+
+// Coming back with the browser's Back button shows the page as it was: let its forms work again.
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-submitting]")) delete form.dataset.submitting;
+});

@@ -1,0 +1,54 @@
+"""Content rules for article text: the body's allow-list, plain-text fields, and length."""
+
+import html
+import re
+
+import nh3
+
+# What the editor produces and a pasted Word document keeps: paragraphs, bold, italics, lists and
+# simple tables. Everything else — styles, classes, fonts, images, scripts, event handlers — goes.
+BODY_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li",
+    "table", "thead", "tbody", "tr", "th", "td", "a",
+}  # fmt: skip
+BODY_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "a": {"href"}}
+
+_cleaner = nh3.Cleaner(
+    tags=BODY_TAGS,
+    attributes=BODY_ATTRIBUTES,
+    clean_content_tags={"script", "style", "template", "iframe", "object", "noscript", "svg", "math"},
+    url_schemes={"http", "https", "mailto"},
+    url_relative="deny",
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+_EMPTY = re.compile(r"^(\s|<p>\s*(<br\s*/?>)?\s*</p>)*$")
+_TAG = re.compile(r"<[^>]*>")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def sanitize_body(value):
+    """The body as safe HTML; plain text (no tags) becomes paragraphs."""
+    value = value or ""
+    if "<" not in value:
+        paragraphs = [p.strip() for p in value.replace("\r\n", "\n").split("\n\n")]
+        value = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
+    cleaned = _cleaner.clean(value).strip()
+    return "" if _EMPTY.match(cleaned) else cleaned
+
+
+def body_text(value):
+    """The body's visible text, for length, search and duplicate checks."""
+    with_breaks = re.sub(r"</(p|li|tr|td|th)>|<br\s*/?>", " ", value or "")
+    return _WHITESPACE.sub(" ", html.unescape(_TAG.sub("", with_breaks))).strip()
+
+
+def text_length(value):
+    """Characters as an editor counts them: every Chinese character is one; spaces do not count."""
+    return len(_WHITESPACE.sub("", body_text(value)))
+
+
+def plain_text(value):
+    """A one-line plain-text field (title, caption, credit): no tags, no control characters."""
+    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value or "")
+    return _WHITESPACE.sub(" ", value).strip()

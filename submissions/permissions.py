@@ -1,0 +1,48 @@
+"""Who may see and change an article. Views call these first; templates ask `may_*`."""
+
+from django.http import Http404
+
+from accounts.models import Role
+from accounts.permissions import REVIEWER_ROLES, access_for
+
+from .models import Article, Status
+
+
+def writable_unit_ids(user):
+    """Units the user may draft items for (as their liaison officer)."""
+    return access_for(user).unit_ids(Role.LIAISON_OFFICER)
+
+
+def may_see(user, article):
+    """A unit's officers see all its items; reviewers covering the unit see what was submitted."""
+    access = access_for(user)
+    if access.may_write_for(article.unit_id):
+        return True
+    return article.status != Status.DRAFT and article.unit_id in access.unit_ids(*REVIEWER_ROLES)
+
+
+def is_unit_officer(user, article):
+    """Writes for the article's unit: may submit and withdraw it (the actions check its status)."""
+    return access_for(user).may_write_for(article.unit_id)
+
+
+def may_edit(user, article):
+    return article.is_editable and is_unit_officer(user, article)
+
+
+def may_withdraw(user, article):
+    return article.is_withdrawable and is_unit_officer(user, article)
+
+
+def access_article(user, pk, *, queryset=None):
+    """The article if the user may see it; 404 otherwise — never a hint that it exists."""
+    queryset = (
+        queryset if queryset is not None else Article.objects.select_related("unit", "category", "author")
+    )
+    try:
+        article = queryset.get(pk=pk)
+    except (Article.DoesNotExist, ValueError):
+        raise Http404 from None
+    if not may_see(user, article):
+        raise Http404
+    return article

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import actions
+from .models import Photo
+
+
+@shared_task(
+    name="submissions.make_photo_renditions",
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def make_photo_renditions(photo_id):
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is not None:  # deleted before the worker got to it
+        actions.make_renditions(photo)

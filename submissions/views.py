@@ -1,0 +1,335 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Unit
+
+from . import actions, permissions
+from .checks import Check, presubmit_checks
+from .forms import ArticleFilterForm, ArticleForm, UnitChoiceForm, cover_choice, photo_changes
+from .models import Article, Photo
+
+PAGE_SIZE = 25
+
+
+@login_required
+def article_list(request):
+    """My submissions: the items of the officer's units, newest activity first."""
+    units = permissions.writable_unit_ids(request.user)
+    if not units:
+        raise Http404
+    form = ArticleFilterForm(request.GET or None)
+    articles = Article.objects.for_list().filter(unit_id__in=units)
+    if form.is_valid():
+        articles = _filtered(articles, form.cleaned_data)
+    page = _page_number(request)
+    # One row more than a page tells whether there is a next page, without counting the table.
+    rows = list(articles[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return render(
+        request,
+        "submissions/article_list.html",
+        {
+            "form": form,
+            "articles": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+def _filtered(articles, filters):
+    if filters["status"]:
+        articles = articles.filter(status=filters["status"])
+    if filters["category"]:
+        articles = articles.filter(category=filters["category"])
+    if month := filters["month"]:
+        articles = articles.filter(event_date__year=month.year, event_date__month=month.month)
+    if q := filters["q"].strip():
+        articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    return articles
+
+
+def _page_number(request):
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def article_new(request):
+    """A blank form. Nothing is stored until the first save or autosave (then keyed by client_key)."""
+    units = Unit.objects.active().filter(pk__in=permissions.writable_unit_ids(request.user))
+    if not units:
+        raise Http404
+    unit_form = UnitChoiceForm(request.POST or None, units=units, initial={"unit": units[0]})
+    if request.method == "POST":
+        if not unit_form.is_valid():
+            raise Http404
+        article = _draft_for(request, unit_form.cleaned_data["unit"])
+        return _save(request, article)
+    article = Article(unit=units[0], author=request.user, client_key=uuid.uuid4())
+    form = ArticleForm(unit=article.unit, initial={"version": article.version})
+    return _render_form(request, article, form, unit_form=unit_form if len(units) > 1 else None)
+
+
+def _draft_for(request, unit):
+    try:
+        client_key = uuid.UUID(request.POST.get("client_key", ""))
+    except ValueError:
+        client_key = uuid.uuid4()
+    try:
+        return actions.create_draft(unit=unit, client_key=client_key, by=request.user)
+    except actions.ActionRefused:
+        raise Http404 from None
+
+
+@login_required
+def article_edit(request, pk):
+    article = permissions.access_article(request.user, pk)
+    if not permissions.may_edit(request.user, article):
+        messages.info(
+            request,
+            _("This item cannot be edited now (%(status)s).") % {"status": article.get_status_display()},
+        )
+        return redirect("submissions:detail", pk=article.pk)
+    if request.method == "POST":
+        return _save(request, article)
+    form = ArticleForm(instance=article, unit=article.unit, initial={"version": article.version})
+    return _render_form(request, article, form)
+
+
+def _save(request, article):
+    form = ArticleForm(request.POST, instance=Article.objects.get(pk=article.pk), unit=article.unit)
+    if not form.is_valid():
+        return _render_form(request, article, form, status=400)
+    try:
+        article = actions.save_draft(
+            article,
+            fields=form.content(),
+            co_units=form.cleaned_data["co_units"],
+            photos=photo_changes(request.POST, article.photos.all()),
+            cover_id=cover_choice(request.POST),
+            base_version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except actions.StaleEdit as conflict:
+        return _render_form(request, article, form, conflict=conflict.current, status=409)
+    except actions.ActionRefused as refused:
+        form.add_error(None, refused.message)
+        return _render_form(request, article, form, status=400)
+    if request.POST.get("action") == "submit":
+        return redirect("submissions:submit", pk=article.pk)
+    messages.success(request, _("Draft saved."))
+    return redirect("submissions:edit", pk=article.pk)
+
+
+def _render_form(request, article, form, *, unit_form=None, conflict=None, status=200):
+    return render(
+        request,
+        "submissions/article_form.html",
+        {
+            "article": article,
+            "form": form,
+            "unit_form": unit_form,
+            "conflict": conflict,
+            "photos": list(article.photos.all()) if article.pk else [],
+            "max_photos": settings.PHOTO_MAX_PER_ARTICLE,
+            "max_edge": settings.PHOTO_CLIENT_MAX_EDGE,
+            "max_bytes": settings.PHOTO_MAX_BYTES,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def autosave(request, pk=None):
+    """Background save from the form's script: JSON in, JSON out; 409 on a stale version."""
+    if pk is None:
+        units = Unit.objects.active().filter(pk__in=permissions.writable_unit_ids(request.user))
+        unit_form = UnitChoiceForm(request.POST, units=units)
+        if not unit_form.is_valid():
+            raise Http404
+        article = _draft_for(request, unit_form.cleaned_data["unit"])
+    else:
+        article = permissions.access_article(request.user, pk)
+        if not permissions.may_edit(request.user, article):
+            return JsonResponse({"error": _("This item can no longer be edited.")}, status=409)
+    form = ArticleForm(request.POST, instance=Article.objects.get(pk=article.pk), unit=article.unit)
+    if not form.is_valid():
+        return JsonResponse({"error": _("Not saved: check the highlighted fields.")}, status=400)
+    try:
+        article = actions.save_draft(
+            article,
+            fields=form.content(),
+            co_units=form.cleaned_data["co_units"],
+            photos=photo_changes(request.POST, article.photos.all()),
+            cover_id=cover_choice(request.POST),
+            base_version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except actions.StaleEdit as conflict:
+        return JsonResponse({"error": conflict.message, "conflict": True}, status=409)
+    except actions.ActionRefused as refused:
+        return JsonResponse({"error": refused.message}, status=400)
+    return JsonResponse(
+        _urls(article) | {"version": article.version, "saved_at": article.updated_at.isoformat()}
+    )
+
+
+def _urls(article):
+    return {
+        "edit_url": reverse("submissions:edit", args=[article.pk]),
+        "autosave_url": reverse("submissions:autosave", args=[article.pk]),
+        "upload_url": reverse("submissions:photo_upload", args=[article.pk]),
+    }
+
+
+@login_required
+def article_detail(request, pk):
+    article = permissions.access_article(request.user, pk)
+    return render(
+        request,
+        "submissions/article_detail.html",
+        {
+            "article": article,
+            "photos": list(article.photos.all()),
+            "events": list(article.events.select_related("actor")),
+            "co_units": list(article.co_units.all()),
+            "may_edit": permissions.may_edit(request.user, article),
+            "may_withdraw": permissions.may_withdraw(request.user, article),
+        },
+    )
+
+
+@require_POST
+@login_required
+def photo_upload(request, pk):
+    """One photo per request, so each has its own progress bar and can be retried alone."""
+    article = permissions.access_article(request.user, pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not permissions.may_edit(request.user, article):
+        return _upload_refused(request, article, _("Photos can no longer be added to this item."), wants_json)
+    uploads = request.FILES.getlist("photo")
+    if not uploads:
+        return _upload_refused(request, article, _("Choose a photo to upload."), wants_json)
+    if wants_json:
+        try:
+            photo = actions.add_photo(article, upload=uploads[0], by=request.user)
+        except actions.ActionRefused as refused:
+            return _upload_refused(request, article, refused.message, wants_json)
+        html = render_to_string(
+            "submissions/includes/photo_row.html", {"photo": photo, "article": article}, request
+        )
+        return JsonResponse({"id": photo.pk, "html": html}, status=201)
+    for upload in uploads:  # the form without script sends several at once
+        try:
+            photo = actions.add_photo(article, upload=upload, by=request.user)
+        except actions.ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Photo “%(name)s” added.") % {"name": photo.original_name})
+    return redirect("submissions:edit", pk=article.pk)
+
+
+def _upload_refused(request, article, message, wants_json):
+    if wants_json:
+        return JsonResponse({"error": message}, status=400)
+    messages.error(request, message)
+    return redirect("submissions:edit", pk=article.pk)
+
+
+@login_required
+def photo_file(request, pk, photo_pk, kind):
+    """A photo's original (download) or a rendition, to those who may see the item — never public."""
+    article = permissions.access_article(request.user, pk)
+    photo = get_object_or_404(Photo, pk=photo_pk, article=article)
+    file = getattr(photo, kind)
+    if not file:
+        raise Http404
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=kind == "original",
+        filename=f"{article.pk}-{photo.pk}-{kind}{file.name[file.name.rfind('.') :]}",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def photo_tile(request, pk, photo_pk):
+    """The photo's thumbnail or its placeholder; the page polls this until the rendition exists."""
+    article = permissions.access_article(request.user, pk)
+    photo = get_object_or_404(Photo, pk=photo_pk, article=article)
+    return render(request, "submissions/includes/photo_thumb.html", {"photo": photo, "article": article})
+
+
+@login_required
+def submit(request, pk):
+    """GET: the pre-submit checks. POST: hand the item to review (if nothing blocks it)."""
+    article = permissions.access_article(request.user, pk)
+    if request.method == "POST":
+        return _submit(request, article)
+    if not permissions.may_edit(request.user, article):
+        return redirect("submissions:detail", pk=article.pk)
+    checks = presubmit_checks(article)
+    return render(
+        request,
+        "submissions/article_submit.html",
+        {
+            "article": article,
+            "blocking": [c for c in checks if c.level == Check.BLOCK],
+            "warnings": [c for c in checks if c.level == Check.WARN],
+        },
+    )
+
+
+def _submit(request, article):
+    if not permissions.is_unit_officer(request.user, article):
+        raise PermissionDenied
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        actions.submit_for_review(article, base_version=version, by=request.user)
+    except actions.ChecksFailed:
+        return redirect("submissions:submit", pk=article.pk)
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("submissions:detail", pk=article.pk)
+    messages.success(request, _("Submitted for review."))
+    return redirect("submissions:detail", pk=article.pk)
+
+
+@require_POST
+@login_required
+def withdraw(request, pk):
+    article = permissions.access_article(request.user, pk)
+    if not permissions.is_unit_officer(request.user, article):
+        raise PermissionDenied
+    try:
+        actions.withdraw(article, by=request.user)
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The item was withdrawn."))
+    return redirect("submissions:detail", pk=article.pk)
