@@ -6,6 +6,7 @@ settings.PHOTO_MAX_PIXELS), so nothing here reads settings.
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 import pillow_heif
@@ -78,7 +79,10 @@ def make_rendition(content, *, edge):
 def _decode(data, *, name, max_pixels):
     """The first frame, fully decoded and upright; the size is checked from the header first."""
     try:
-        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        with warnings.catch_warnings():
+            # Our own limit (below) is the one that speaks to the user; Pillow's warning is noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except Image.UnidentifiedImageError:
         raise _not_a_photo(name) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

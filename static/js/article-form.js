@@ -2,16 +2,6 @@
 // Loaded as a module; the form works without it (plain textarea, "Save draft", "Upload").
 import * as E from "../django_prose_editor/editor.js";
 
-const form = document.getElementById("article-form");
-if (form) {
-  const textarea = form.querySelector("textarea[data-body-editor]");
-  if (textarea) createBodyEditor(textarea);
-  if (textarea) setupCounter(form, textarea);
-  const saver = setupAutosave(form);
-  setupPhotos(form, saver);
-  setupReorder(form);
-}
-
 // --- Body editor -------------------------------------------------------------------------
 
 // Word puts list items in <p class="MsoListParagraph" style="mso-list:l0 level1 lfo1"> with the
@@ -213,13 +203,19 @@ function setupAutosave(form) {
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
 
   // A click on "Save draft" or "Submit" waits for a running autosave, so it carries the new version.
-  form.addEventListener("submit", async (event) => {
-    if (submitting) return;
-    event.preventDefault();
+  form.addEventListener("submit", (event) => {
     clearTimeout(timer);
-    if (inflight) await inflight;
-    submitting = true;
-    form.requestSubmit(event.submitter);
+    if (submitting || !inflight) {
+      submitting = true;
+      return;
+    }
+    event.preventDefault();
+    const { submitter } = event;
+    inflight.then(() => {
+      submitting = true;
+      // A new task: a form ignores requestSubmit() while its submit event is being dispatched.
+      setTimeout(() => form.requestSubmit(submitter));
+    });
   });
 
   return {
@@ -355,10 +351,6 @@ export async function downscale(file, maxEdge) {
 
 // --- Reordering --------------------------------------------------------------------------
 
-function setupReorder(form) {
-  for (const row of document.querySelectorAll("#photo-list .photo-row")) enableReorder(row);
-}
-
 function enableReorder(row) {
   for (const button of row.querySelectorAll(".photo-move")) {
     button.hidden = false;
@@ -380,4 +372,17 @@ function renumber(list) {
     input.value = index + 1;
   });
   list.closest("form")?.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+// --- Start ---------------------------------------------------------------------------------
+
+const form = document.getElementById("article-form");
+if (form) {
+  const textarea = form.querySelector("textarea[data-body-editor]");
+  if (textarea) {
+    createBodyEditor(textarea);
+    setupCounter(form, textarea);
+  }
+  setupPhotos(form, setupAutosave(form));
+  for (const row of document.querySelectorAll("#photo-list .photo-row")) enableReorder(row);
 }

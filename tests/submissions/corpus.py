@@ -131,6 +131,11 @@ def truncated_jpeg():
     return data[: len(data) // 2]
 
 
+def phone_jpeg():
+    """A 12-megapixel photo's dimensions (4032 × 3024), as a phone takes it."""
+    return encode(gradient((4032, 3024)), "JPEG", quality=90)
+
+
 def large_jpeg():
     """About a megabyte."""
     return encode(noise((800, 600)), "JPEG", quality=95)

@@ -1,0 +1,300 @@
+import json
+import uuid
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from submissions.models import Article, Event, Photo, Status
+from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, officer_of
+from tests.submissions import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(school):
+    return officer_of(school)
+
+
+@pytest.fixture
+def signed_in(client, officer):
+    client.force_login(officer)
+    return client
+
+
+def form_data(article=None, **changes):
+    data = {
+        "title": article.title if article else "",
+        "body": article.body if article else "",
+        "category": article.category_id if article and article.category_id else "",
+        "event_date": article.event_date.isoformat() if article and article.event_date else "",
+        "suggested_outlets": "",
+        "version": article.version if article else 1,
+    }
+    return data | changes
+
+
+# --- My submissions ------------------------------------------------------------------------
+
+
+def test_list_shows_only_my_units_items_with_status_badges(signed_in, school):
+    mine = ArticleFactory(unit=school, title="Ours", status=Status.RETURNED)
+    ArticleFactory(title="Someone else's")
+
+    page = signed_in.get(reverse("submissions:list")).content.decode()
+
+    assert "Ours" in page and "Someone else&#x27;s" not in page and "Someone else's" not in page
+    assert 'class="badge status-badge status-returned"' in page
+    assert f'href="/submissions/{mine.pk}/"' in page
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_list_uses_a_fixed_number_of_queries_and_never_counts(signed_in, school, rows):
+    for article in ArticleFactory.create_batch(rows, unit=school):
+        PhotoFactory(article=article)
+    signed_in.get(reverse("submissions:list"))  # warm the session and the user
+
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(reverse("submissions:list"))
+
+    assert response.status_code == 200
+    assert len(response.context["articles"]) == rows
+    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
+
+
+def test_list_pages_forward_without_a_total(signed_in, school):
+    ArticleFactory.create_batch(27, unit=school)
+
+    first = signed_in.get(reverse("submissions:list"))
+    second = signed_in.get(reverse("submissions:list"), {"page": 2})
+
+    assert first.context["has_next"] and len(first.context["articles"]) == 25
+    assert not second.context["has_next"] and len(second.context["articles"]) == 2
+
+
+def test_list_filters_by_status_category_month_and_text(signed_in, school):
+    news, notice = CategoryFactory(name="News"), CategoryFactory(name="Notice")
+    ArticleFactory(unit=school, title="Choir wins", body="<p>Gold medal</p>", category=news,
+                   event_date="2026-03-05", status=Status.IN_REVIEW)  # fmt: skip
+    ArticleFactory(unit=school, title="Holiday notice", category=notice, event_date="2026-04-01")
+    ArticleFactory(unit=school, title="Maths week", category=news, event_date="2026-03-20")
+
+    def titles(**query):
+        response = signed_in.get(reverse("submissions:list"), query)
+        return sorted(a.title for a in response.context["articles"])
+
+    assert titles(status="in_review") == ["Choir wins"]
+    assert titles(category=notice.pk) == ["Holiday notice"]
+    assert titles(month="2026-03") == ["Choir wins", "Maths week"]
+    assert titles(q="gold") == ["Choir wins"]
+    assert titles(q="maths", month="2026-03", category=news.pk) == ["Maths week"]
+    assert titles(month="not-a-month") == ["Choir wins", "Holiday notice", "Maths week"]
+
+
+# --- Drafting ------------------------------------------------------------------------------
+
+
+def test_new_form_saves_a_draft_once_however_often_it_is_posted(signed_in, school):
+    key = str(uuid.uuid4())
+    data = form_data(title="Sports day", client_key=key, unit=school.pk, action="save")
+
+    first = signed_in.post(reverse("submissions:new"), data)
+    second = signed_in.post(reverse("submissions:new"), data)  # double click
+
+    article = Article.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == f"/submissions/{article.pk}/edit/"
+    assert article.title == "Sports day" and article.version == 2
+
+
+def test_a_stale_save_shows_both_versions_and_keeps_the_stored_one(signed_in, school):
+    article = ArticleFactory(unit=school, title="Stored title", body="<p>Stored body</p>", version=3)
+
+    response = signed_in.post(
+        reverse("submissions:edit", args=[article.pk]),
+        form_data(article, title="My title", body="<p>My body</p>", version=2, action="save"),
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this item" in page
+    assert "Stored body" in page and "My body" in page and 'value="My title"' in page
+    article.refresh_from_db()
+    assert article.title == "Stored title"
+    # The page now carries the stored version: saving again keeps mine, knowingly.
+    assert 'name="version" value="3"' in page
+
+
+def test_autosave_creates_the_draft_then_updates_it(signed_in, school):
+    key = str(uuid.uuid4())
+    response = signed_in.post(
+        reverse("submissions:autosave_new"), form_data(title="Typing…", client_key=key, unit=school.pk)
+    )
+    body = response.json()
+    article = Article.objects.get()
+    assert body["edit_url"] == f"/submissions/{article.pk}/edit/" and body["version"] == 2
+
+    again = signed_in.post(body["autosave_url"], form_data(article, title="Typing more", version=2))
+
+    assert again.json()["version"] == 3
+    article.refresh_from_db()
+    assert article.title == "Typing more"
+
+
+def test_autosave_reports_a_conflict_as_409(signed_in, school):
+    article = ArticleFactory(unit=school, version=5)
+    response = signed_in.post(
+        reverse("submissions:autosave", args=[article.pk]), form_data(article, title="Old", version=4)
+    )
+    assert response.status_code == 409 and response.json()["conflict"] is True
+
+
+def test_autosave_into_another_units_unit_is_refused(signed_in, office):
+    from tests.factories import UnitFactory
+
+    other = UnitFactory(parent=office)
+    response = signed_in.post(
+        reverse("submissions:autosave_new"), form_data(title="x", client_key=str(uuid.uuid4()), unit=other.pk)
+    )
+    assert response.status_code == 404
+    assert not Article.objects.exists()
+
+
+def test_bad_input_in_the_form_is_reported_not_500(signed_in, school):
+    article = ArticleFactory(unit=school)
+    response = signed_in.post(
+        reverse("submissions:edit", args=[article.pk]),
+        form_data(article, event_date="31/02/2026", category="999999", title="x" * 500),
+    )
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_submit_for_review_from_the_form_goes_to_the_checks(signed_in, school):
+    article = ArticleFactory(unit=school)
+    response = signed_in.post(
+        reverse("submissions:edit", args=[article.pk]), form_data(article, action="submit")
+    )
+    assert response["Location"] == reverse("submissions:submit", args=[article.pk])
+
+    checks = signed_in.get(response["Location"])
+    assert "All checks passed" in checks.content.decode()
+
+
+def test_final_submit_twice_submits_once(signed_in, school):
+    article = ArticleFactory(unit=school)
+    url = reverse("submissions:submit", args=[article.pk])
+
+    signed_in.post(url, {"version": article.version})
+    signed_in.post(url, {"version": article.version})
+
+    article.refresh_from_db()
+    assert article.status == Status.IN_REVIEW
+    assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
+
+
+def test_blocking_checks_show_and_hide_the_submit_button(signed_in, school):
+    article = ArticleFactory(unit=school)
+    PhotoFactory(article=article, caption="", original_name="IMG_7.heic")
+
+    page = signed_in.get(reverse("submissions:submit", args=[article.pk])).content.decode()
+
+    assert "Photo “IMG_7.heic” has no caption." in page
+    assert 'action="/submissions/%d/submit/"' % article.pk not in page
+
+
+def test_withdraw(signed_in, school):
+    article = ArticleFactory(unit=school, status=Status.IN_REVIEW)
+    signed_in.post(reverse("submissions:withdraw", args=[article.pk]))
+    article.refresh_from_db()
+    assert article.status == Status.WITHDRAWN
+
+
+# --- Photos --------------------------------------------------------------------------------
+
+
+def upload(client, article, data, name, json_reply=True):
+    headers = {"Accept": "application/json"} if json_reply else {}
+    return client.post(
+        reverse("submissions:photo_upload", args=[article.pk]),
+        {"photo": SimpleUploadedFile(name, data, content_type="image/jpeg")},
+        headers=headers,
+    )
+
+
+def test_upload_returns_the_new_photo_row(signed_in, school, django_capture_on_commit_callbacks):
+    article = ArticleFactory(unit=school)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(signed_in, article, corpus.jpeg(), "IMG_1.jpg")
+
+    assert response.status_code == 201
+    photo = Photo.objects.get()
+    assert f'data-photo-id="{photo.pk}"' in response.json()["html"]
+    assert photo.has_renditions
+
+
+@pytest.mark.parametrize(("name", "data"), corpus.disguised_files())
+def test_disguised_files_are_refused_by_name(signed_in, school, name, data):
+    article = ArticleFactory(unit=school)
+    response = upload(signed_in, article, data, name)
+    assert response.status_code == 400
+    assert name in response.json()["error"]
+    assert not Photo.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: corpus.png_bomb(10_000, 10_000), "megapixels"),
+        (corpus.truncated_jpeg, "damaged"),
+    ],
+)
+def test_bombs_and_broken_files_are_refused_with_a_clear_message(signed_in, school, make, words):
+    article = ArticleFactory(unit=school)
+    response = upload(signed_in, article, make(), "holiday.jpg")
+    assert response.status_code == 400
+    assert "holiday.jpg" in response.json()["error"] and words in response.json()["error"]
+
+
+def test_oversized_file_is_refused(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 100_000
+    article = ArticleFactory(unit=school)
+    response = upload(signed_in, article, corpus.large_jpeg(), "big.jpg")
+    assert response.status_code == 400 and "big.jpg" in response.json()["error"]
+
+
+def test_upload_without_script_redirects_back_with_a_message(signed_in, school):
+    article = ArticleFactory(unit=school, title="Kept title")
+    response = upload(signed_in, article, b"<html>not a photo</html>", "x.jpg", json_reply=False)
+    assert response.status_code == 302
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "is not a JPEG, PNG, WebP or HEIC photo" in page and "Kept title" in page
+
+
+def test_the_page_shows_a_placeholder_until_the_rendition_exists(signed_in, school):
+    article = ArticleFactory(unit=school)
+    photo = PhotoFactory(article=article)
+    tile = reverse("submissions:photo_tile", args=[article.pk, photo.pk])
+
+    assert 'data-testid="photo-placeholder"' in signed_in.get(tile).content.decode()
+
+    photo.thumbnail.save("t.jpg", ContentFile(corpus.jpeg()), save=False)
+    photo.display.save("d.jpg", ContentFile(corpus.jpeg()), save=True)
+    assert 'data-testid="photo-thumb"' in signed_in.get(tile).content.decode()
+
+
+def test_uploads_stop_once_the_item_is_submitted(signed_in, school):
+    article = ArticleFactory(unit=school, status=Status.IN_REVIEW)
+    response = upload(signed_in, article, corpus.jpeg(), "late.jpg")
+    assert response.status_code == 400 and not Photo.objects.exists()
+
+
+def test_autosave_json_is_valid_for_the_script(signed_in, school):
+    article = ArticleFactory(unit=school)
+    response = signed_in.post(reverse("submissions:autosave", args=[article.pk]), form_data(article))
+    assert json.loads(response.content)["upload_url"] == f"/submissions/{article.pk}/photos/"
