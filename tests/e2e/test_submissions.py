@@ -1,6 +1,7 @@
 """The liaison officer's journey in Chromium, on a desktop and on a phone (issue: Submissions)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,17 +11,8 @@ from tests.submissions import corpus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0}</style></head>
-<body><p class=MsoNormal style='margin:0;font-family:"SimSun"'>Opening <b>bold words</b> and <i>italic</i>
-<span style='color:red;font-size:20pt'>styled</span></p>
-<p class=MsoListParagraphCxSpFirst style='text-indent:-18pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span
-style='font-family:Symbol;mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;</span></span><![endif]>First point</p>
-<p class=MsoListParagraphCxSpLast style='text-indent:-18pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span
-style='font-family:Symbol;mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;</span></span><![endif]>Second point</p>
-<table class=MsoTableGrid border=1 style='border-collapse:collapse'><tr><td style='width:100pt'><p class=MsoNormal>Grade</p></td>
-<td><p class=MsoNormal>Medals</p></td></tr><tr><td><p class=MsoNormal>7</p></td><td><p class=MsoNormal>3</p></td></tr></table>
-<p class=MsoNormal><img src="file:///C:/Users/x/image001.png"><a href="javascript:alert(1)">link</a></p>
-</body></html>"""
+# What Word puts on the clipboard: lists as styled paragraphs, tables, fonts, a local image.
+WORD_HTML = (Path(__file__).parent / "word_paste.html").read_text()
 
 
 @pytest.fixture(params=["desktop", "phone"])
