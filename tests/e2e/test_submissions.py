@@ -135,7 +135,8 @@ def test_pasting_from_word_keeps_structure_and_drops_the_rest(officer_page, live
             const data = new DataTransfer();
             data.setData("text/html", html);
             data.setData("text/plain", "fallback");
-            el.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+            const paste = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true});
+            el.dispatchEvent(paste);
         }""",
         WORD_HTML,
     )

@@ -132,7 +132,7 @@ def truncated_jpeg():
 
 
 def phone_jpeg():
-    """A 12-megapixel photo's dimensions (4032 × 3024), as a phone takes it."""
+    """A 12-megapixel photo's dimensions (4032 x 3024), as a phone takes it."""
     return encode(gradient((4032, 3024)), "JPEG", quality=90)
 
 

@@ -205,7 +205,7 @@ def test_blocking_checks_show_and_hide_the_submit_button(signed_in, school):
     page = signed_in.get(reverse("submissions:submit", args=[article.pk])).content.decode()
 
     assert "Photo “IMG_7.heic” has no caption." in page
-    assert 'action="/submissions/%d/submit/"' % article.pk not in page
+    assert f'action="/submissions/{article.pk}/submit/"' not in page
 
 
 def test_withdraw(signed_in, school):
