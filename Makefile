@@ -22,7 +22,7 @@ messages: $(MO)
 
 # Extract strings after changing templates or code; then translate the new entries in the .po.
 makemessages: $(VENV)/.installed
-	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --add-location=file
+	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests --add-location=file
 
 var/.dirs:
 	mkdir -p var/celery/queue var/media

@@ -5,6 +5,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit
 
@@ -73,7 +74,8 @@ class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     RETURNED = "returned", _("Returned")
-    APPROVED = "approved", _("Approved")
+    # Signed off by the last stage; an Event "approved" is one stage's approval.
+    APPROVED = "approved", pgettext_lazy("article status", "Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
