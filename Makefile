@@ -45,7 +45,7 @@ run: demo
 	@echo
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-test: $(VENV)/.installed $(MO)
+test: $(VENV)/.installed $(MO) var/.dirs
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

@@ -2,9 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import home
-
-from .views import healthz
+from .views import healthz, home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,13 +1,46 @@
 import os
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role, Unit
+from submissions.models import Article
+
 from .celery import app as celery_app
+
+HOME_RECENT = 5
+
+
+@login_required
+def home(request):
+    """Each role's landing page; a person with several roles sees a section for each."""
+    units = list(
+        Unit.objects.active().filter(
+            role_assignments__user=request.user, role_assignments__role=Role.LIAISON_OFFICER
+        )
+    )
+    context = {"month": timezone.localdate()}
+    if units:
+        start, end = _month_bounds(context["month"])
+        summary = Article.objects.month_summary([u.pk for u in units], start, end)
+        context["officer_units"] = [(unit, summary.get(unit.pk, {})) for unit in units]
+        context["recent"] = list(Article.objects.for_list().filter(unit__in=units)[:HOME_RECENT])
+    return render(request, "home.html", context)
+
+
+def _month_bounds(day):
+    tz = timezone.get_current_timezone()
+    start = day.replace(day=1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (timezone.make_aware(datetime.combine(d, time.min), tz) for d in (start, end))
 
 
 @never_cache

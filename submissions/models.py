@@ -84,6 +84,21 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("category", "author", "unit").annotate(photo_count=models.Count("photos"))
 
+    def month_summary(self, unit_ids, month_start, next_month_start):
+        """Per unit: items submitted this month, and items waiting on the unit (drafts, returned)."""
+        submitted = models.Q(submitted_at__gte=month_start, submitted_at__lt=next_month_start)
+        rows = (
+            self.filter(unit_id__in=unit_ids)
+            .values("unit_id")
+            .annotate(
+                submitted=models.Count("pk", filter=submitted),
+                drafts=models.Count("pk", filter=models.Q(status=Status.DRAFT)),
+                returned=models.Count("pk", filter=models.Q(status=Status.RETURNED)),
+                in_review=models.Count("pk", filter=models.Q(status=Status.IN_REVIEW)),
+            )
+        )
+        return {row.pop("unit_id"): row for row in rows}
+
 
 class Article(models.Model):
     """One item a liaison officer writes for their unit."""

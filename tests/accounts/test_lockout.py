@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt
 
-from tests.accounts.test_views import sign_in
+from tests.accounts.test_sign_in import sign_in
 
 
 def fail(client, times, username="officer", ip="10.0.0.1"):

@@ -1,0 +1,39 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from submissions.models import Status
+from tests.factories import ArticleFactory, officer_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_officer_home_shows_the_units_month_and_latest_items(client, school):
+    officer = officer_of(school)
+    now = timezone.now()
+    ArticleFactory(unit=school, title="Sent this month", status=Status.IN_REVIEW, submitted_at=now)
+    ArticleFactory(unit=school, title="Sent last year", status=Status.IN_REVIEW,
+                   submitted_at=now - timezone.timedelta(days=400))  # fmt: skip
+    ArticleFactory(unit=school, title="Still a draft")
+    ArticleFactory(title="Another unit's", submitted_at=now)
+    client.force_login(officer)
+
+    response = client.get("/")
+
+    page = response.content.decode()
+    assert '<dd class="col-4 text-end" data-testid="submitted-this-month">1</dd>' in page
+    assert "Sent this month" in page and "Still a draft" in page and "Another unit" not in page
+
+
+@pytest.mark.parametrize("items", [1, 25])
+def test_officer_home_queries_do_not_grow_with_items(client, school, items):
+    officer = officer_of(school)
+    ArticleFactory.create_batch(items, unit=school)
+    client.force_login(officer)
+    client.get("/")
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+
+    assert len(queries) == 7
