@@ -56,7 +56,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed $(MO)
+bench: $(VENV)/.installed $(MO) var/.dirs
 	DEBUG=true $(BIN)/python -m bench
 
 clean:

@@ -13,6 +13,9 @@ from django.test.utils import (
 
 @contextmanager
 def bench_database():
+    from publicity.celery import app
+
+    app.conf.task_always_eager = True  # tasks queued by actions run here, as part of what is timed
     setup_test_environment()
     config = setup_databases(verbosity=0, interactive=False)
     try:

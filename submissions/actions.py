@@ -6,11 +6,13 @@ effects after commit.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,8 @@ from .checks import Check, presubmit_checks
 from .content import plain_text, sanitize_body, text_length
 from .images import PhotoRejected, ingest, make_rendition
 from .models import Article, Event, Photo, Revision, Status
+
+logger = logging.getLogger(__name__)
 
 CONTENT_FIELDS = ("title", "body", "category", "event_date", "important", "suggested_outlets")
 
@@ -211,7 +215,15 @@ def add_photo(article, *, upload, by):
 def _queue_renditions(photo_id):
     from .tasks import make_photo_renditions
 
-    make_photo_renditions.delay(photo_id)
+    try:
+        make_photo_renditions.delay(photo_id)
+    except Exception:  # the broker is down: the photo is stored; the beat sweeper makes them later
+        logger.warning("Could not queue renditions for photo %s; the sweeper will.", photo_id, exc_info=True)
+
+
+def photos_missing_renditions(*, older_than):
+    """Photos whose rendition task was lost (broker down, worker killed): for the sweeper."""
+    return Photo.objects.filter(Q(thumbnail="") | Q(display=""), created_at__lt=timezone.now() - older_than)
 
 
 def make_renditions(photo):

@@ -234,3 +234,31 @@ def test_photo_changes_and_cover_are_saved_with_the_draft(school):
 
     photos = list(Photo.objects.filter(article=article))
     assert [(p.caption, p.is_cover) for p in photos] == [("Finish", True), ("Start <b>line</b>", False)]
+
+
+def test_a_photo_is_kept_when_the_broker_is_down_and_the_sweeper_finishes_it(
+    school, settings, django_capture_on_commit_callbacks, caplog
+):
+    from datetime import timedelta
+
+    from publicity.celery import app
+    from submissions.tasks import sweep_photo_renditions
+
+    article = ArticleFactory(unit=school)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens: publishing fails
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            photo = actions.add_photo(article, upload=upload(corpus.jpeg()), by=article.author)
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    photo.refresh_from_db()
+    assert not photo.has_renditions
+    assert f"Could not queue renditions for photo {photo.pk}" in caplog.text
+
+    Photo.objects.filter(pk=photo.pk).update(created_at=photo.created_at - timedelta(minutes=5))
+    sweep_photo_renditions()
+
+    photo.refresh_from_db()
+    assert photo.has_renditions
