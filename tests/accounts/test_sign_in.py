@@ -111,3 +111,8 @@ def test_pages_carry_a_strict_content_security_policy(client, db):
     script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
     assert "'self'" in script_src
     assert "unsafe-inline" not in script_src
+
+
+def test_language_switch_names_each_language_in_itself(client, db):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">English</button>" in page and ">简体中文</button>" in page
