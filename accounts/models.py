@@ -1,13 +1,20 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+def languages():
+    return settings.LANGUAGES
+
+
 class User(AbstractUser):
     """A person who signs in. What they may do comes from their role assignments."""
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # The language of their e-mails, remembered from the header's switch; blank: the site's default.
+    language = models.CharField(_("language"), max_length=10, choices=languages, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

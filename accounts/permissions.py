@@ -89,3 +89,17 @@ def _with_descendants(unit_ids, children):
             found.add(unit_id)
             stack.extend(children.get(unit_id, ()))
     return found
+
+
+def holders_of(role, unit_id):
+    """Active users who hold `role` at this unit or at a unit above it (office-wide roles)."""
+    from .models import User
+
+    parents = dict(Unit.objects.values_list("id", "parent_id"))
+    chain, current = [], unit_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents.get(current)
+    return User.objects.filter(
+        is_active=True, role_assignments__role=role, role_assignments__unit_id__in=chain
+    ).distinct()

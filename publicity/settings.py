@@ -4,6 +4,7 @@ The defaults suit a laptop (`make run`): SQLite and an embedded Celery broker un
 Production sets DEBUG off, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "publicity",
     "accounts",
     "submissions",
+    "notifications",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.access",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -99,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # A file, not the shared in-memory database: the browser tests' server thread and the test
     # itself then wait for each other's locks instead of failing with "database table is locked".
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test.sqlite3")})
+    # One file per test process, so that two test runs on one machine do not share it.
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,6 +165,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Publicity Desk <publicity@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the site is reached from outside: the links in e-mails start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -230,6 +237,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-photo-renditions": {"task": "submissions.sweep_photo_renditions", "schedule": 300.0},
+    "remind-overdue-reviews": {"task": "reviews.remind_overdue_steps", "schedule": 600.0},
+    "sweep-unsent-emails": {"task": "notifications.sweep_unsent_emails", "schedule": 600.0},
 }
 
 # Photos (submissions): limits on what an officer may upload, and the renditions made by a task.

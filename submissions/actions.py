@@ -16,10 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .checks import Check, presubmit_checks
 from .content import plain_text, sanitize_body, text_length
 from .images import PhotoRejected, ingest, make_rendition
-from .models import Article, Event, Photo, Revision, Status
+from .models import Article, Event, Photo, Revision
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,8 @@ class PhotoChange:
     delete: bool = False
 
 
-def _locked(article):
+def locked(article):
+    """The article's row, locked until the transaction ends."""
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
@@ -83,7 +83,7 @@ def save_draft(article, *, fields, co_units, photos=(), cover_id=None, base_vers
     A stale save with the very same content (a double click, a retried autosave) is a no-op;
     any other stale save is refused with StaleEdit, never silently merged or overwritten.
     """
-    current = _locked(article)
+    current = locked(article)
     if not current.is_editable:
         raise ActionRefused(
             _("This item can no longer be edited (%(status)s).") % {"status": current.get_status_display()}
@@ -186,7 +186,7 @@ def add_photo(article, *, upload, by):
     except PhotoRejected as exc:
         raise ActionRefused(str(exc.message)) from None
     with transaction.atomic():
-        current = _locked(article)
+        current = locked(article)
         if not current.is_editable:
             raise ActionRefused(_("Photos can no longer be added to this item."))
         existing = list(current.photos.all())
@@ -238,33 +238,8 @@ def make_renditions(photo):
     Photo.objects.filter(pk=photo.pk).update(thumbnail=photo.thumbnail.name, display=photo.display.name)
 
 
-@transaction.atomic
-def submit_for_review(article, *, base_version, by):
-    """Hand the article to review: snapshot a Revision, move it to In review, record the Event.
-
-    A repeated submit of the same version (double click, replayed POST) changes nothing.
-    """
-    current = _locked(article)
-    if current.status == Status.IN_REVIEW and current.version == base_version:
-        return current
-    if current.version != base_version:
-        raise StaleEdit(current)
-    if not current.may_move_to(Status.IN_REVIEW):
-        raise ActionRefused(
-            _("This item cannot be submitted (%(status)s).") % {"status": current.get_status_display()}
-        )
-    blocking = [c for c in presubmit_checks(current) if c.level == Check.BLOCK]
-    if blocking:
-        raise ChecksFailed(blocking)
-    revision = _snapshot(current, by=by)
-    current.status = Status.IN_REVIEW
-    current.submitted_at = timezone.now()
-    current.save(update_fields=["status", "submitted_at", "updated_at"])
-    Event.objects.create(article=current, kind=Event.Kind.SUBMITTED, actor=by, revision=revision)
-    return current
-
-
-def _snapshot(article, *, by):
+def snapshot_revision(article, *, by):
+    """An immutable copy of the article's content now: taken at each submission and reviewer edit."""
     photos = [
         {"sha256": p.sha256, "caption": p.caption, "credit": p.credit, "is_cover": p.is_cover}
         for p in article.photos.all()
@@ -280,19 +255,3 @@ def _snapshot(article, *, by):
         content_hash=hashlib.sha256(content.encode()).hexdigest(),
         created_by=by,
     )
-
-
-@transaction.atomic
-def withdraw(article, *, by):
-    """The author's unit takes the item back before it is signed off. Repeating it is a no-op."""
-    current = _locked(article)
-    if current.status == Status.WITHDRAWN:
-        return current
-    if not current.may_move_to(Status.WITHDRAWN):
-        raise ActionRefused(
-            _("This item can no longer be withdrawn (%(status)s).") % {"status": current.get_status_display()}
-        )
-    current.status = Status.WITHDRAWN
-    current.save(update_fields=["status", "updated_at"])
-    Event.objects.create(article=current, kind=Event.Kind.WITHDRAWN, actor=by)
-    return current

@@ -52,3 +52,26 @@ def plain_text(value):
     """A one-line plain-text field (title, caption, credit): no tags, no control characters."""
     value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value or "")
     return _WHITESPACE.sub(" ", value).strip()
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+|\s+|.", re.DOTALL)
+
+
+def diff_html(old, new):
+    """The visible text of two bodies (or titles) compared: deletions in <del>, insertions in <ins>.
+
+    Latin words are compared whole; every other character (a Chinese character, a punctuation mark)
+    on its own. The result is escaped HTML.
+    """
+    from difflib import SequenceMatcher
+
+    a, b = _TOKEN.findall(body_text(old)), _TOKEN.findall(body_text(new))
+    parts = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(f"<del>{html.escape(''.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            parts.append(f"<ins>{html.escape(''.join(b[j1:j2]))}</ins>")
+        if op == "equal":
+            parts.append(html.escape("".join(a[i1:i2])))
+    return "".join(parts)

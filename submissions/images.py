@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pillow_heif
 from django.template.defaultfilters import filesizeformat, floatformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 # HEIC is what iPhones send; Pillow reads it only through this plugin.
 pillow_heif.register_heif_opener()
@@ -93,6 +93,8 @@ def _decode(data, *, name, max_pixels):
         raise _damaged(name) from None
     if image.width * image.height > max_pixels:
         raise _too_many_pixels(name, max_pixels)
+    # A truncated file must be refused, not padded with grey: whatever another library set.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # Image.open() leaves an animated WebP at its first frame and a HEIC at its primary image.
         image.load()

@@ -259,14 +259,23 @@ class Revision(models.Model):
         return f"{self.article} #{self.number}"
 
 
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The timeline is append-only.")
+
+    def delete(self):
+        raise TypeError("The timeline is append-only.")
+
+
 class Event(models.Model):
-    """Append-only timeline of what happened to an article."""
+    """Append-only timeline of what happened to an article: rows are added, never changed or removed."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         SUBMITTED = "submitted", _("Submitted for review")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         APPROVED = "approved", _("Approved")
+        SIGNED_OFF = "signed_off", _("Signed off")
         RETURNED = "returned", _("Returned for revision")
         REJECTED = "rejected", _("Rejected")
         EDITED = "edited", _("Edited")
@@ -296,6 +305,8 @@ class Event(models.Model):
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    objects = EventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("event")
@@ -303,3 +314,11 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.article}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The timeline is append-only.")

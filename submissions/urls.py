@@ -11,8 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.article_detail, name="detail"),
     path("<int:pk>/edit/", views.article_edit, name="edit"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
-    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo_tile, name="photo_tile"),
     re_path(

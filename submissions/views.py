@@ -1,9 +1,9 @@
 import uuid
+from itertools import pairwise
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Unit
 
 from . import actions, permissions
-from .checks import Check, presubmit_checks
+from .content import diff_html
 from .forms import ArticleFilterForm, ArticleForm, UnitChoiceForm, cover_choice, photo_changes
-from .models import Article, Photo
+from .models import Article, Event, Photo, Status
 
 PAGE_SIZE = 25
 
@@ -136,7 +136,7 @@ def _save(request, article):
         form.add_error(None, refused.message)
         return _render_form(request, article, form, status=400)
     if request.POST.get("action") == "submit":
-        return redirect("submissions:submit", pk=article.pk)
+        return redirect("reviews:submit", pk=article.pk)
     messages.success(request, _("Draft saved."))
     return redirect("submissions:edit", pk=article.pk)
 
@@ -206,18 +206,41 @@ def _urls(article):
 @login_required
 def article_detail(request, pk):
     article = permissions.access_article(request.user, pk)
+    events = list(article.events.select_related("actor"))
     return render(
         request,
         "submissions/article_detail.html",
         {
             "article": article,
             "photos": list(article.photos.all()),
-            "events": list(article.events.select_related("actor")),
+            "events": events,
+            "verdict": _verdict(article, events),
+            "revisions": _revisions_with_changes(article),
             "co_units": list(article.co_units.all()),
             "may_edit": permissions.may_edit(request.user, article),
             "may_withdraw": permissions.may_withdraw(request.user, article),
         },
     )
+
+
+def _verdict(article, events):
+    """Why the item came back or was refused: the reviewer's comment, shown at the top."""
+    kind = {Status.RETURNED: Event.Kind.RETURNED, Status.REJECTED: Event.Kind.REJECTED}.get(article.status)
+    return next((e for e in reversed(events) if e.kind == kind), None) if kind else None
+
+
+def _revisions_with_changes(article):
+    """Each revision with what changed from the one before (a reviewer's edit, a resubmission)."""
+    revisions = list(article.revisions.select_related("created_by"))
+    for earlier, revision in pairwise(revisions):
+        if earlier.content_hash != revision.content_hash:
+            revision.title_diff = (
+                diff_html(earlier.title, revision.title) if earlier.title != revision.title else ""
+            )
+            revision.body_diff = (
+                diff_html(earlier.body, revision.body) if earlier.body != revision.body else ""
+            )
+    return revisions
 
 
 @require_POST
@@ -280,56 +303,3 @@ def photo_tile(request, pk, photo_pk):
     article = permissions.access_article(request.user, pk)
     photo = get_object_or_404(Photo, pk=photo_pk, article=article)
     return render(request, "submissions/includes/photo_thumb.html", {"photo": photo, "article": article})
-
-
-@login_required
-def submit(request, pk):
-    """GET: the pre-submit checks. POST: hand the item to review (if nothing blocks it)."""
-    article = permissions.access_article(request.user, pk)
-    if request.method == "POST":
-        return _submit(request, article)
-    if not permissions.may_edit(request.user, article):
-        return redirect("submissions:detail", pk=article.pk)
-    checks = presubmit_checks(article)
-    return render(
-        request,
-        "submissions/article_submit.html",
-        {
-            "article": article,
-            "blocking": [c for c in checks if c.level == Check.BLOCK],
-            "warnings": [c for c in checks if c.level == Check.WARN],
-        },
-    )
-
-
-def _submit(request, article):
-    if not permissions.is_unit_officer(request.user, article):
-        raise PermissionDenied
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
-        actions.submit_for_review(article, base_version=version, by=request.user)
-    except actions.ChecksFailed:
-        return redirect("submissions:submit", pk=article.pk)
-    except actions.ActionRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("submissions:detail", pk=article.pk)
-    messages.success(request, _("Submitted for review."))
-    return redirect("submissions:detail", pk=article.pk)
-
-
-@require_POST
-@login_required
-def withdraw(request, pk):
-    article = permissions.access_article(request.user, pk)
-    if not permissions.is_unit_officer(request.user, article):
-        raise PermissionDenied
-    try:
-        actions.withdraw(article, by=request.user)
-    except actions.ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("The item was withdrawn."))
-    return redirect("submissions:detail", pk=article.pk)

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from accounts.models import Unit
 from tests.factories import UnitFactory
 
+pytest_plugins = ["tests.smtp"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
@@ -41,3 +43,13 @@ def _celery_eager():
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request with Accept-Language: zh leaves Chinese active in this thread; start each test in English.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

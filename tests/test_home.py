@@ -36,4 +36,4 @@ def test_officer_home_queries_do_not_grow_with_items(client, school, items):
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
 
-    assert len(queries) == 7
+    assert len(queries) == 8

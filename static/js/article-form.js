@@ -376,13 +376,12 @@ function renumber(list) {
 
 // --- Start ---------------------------------------------------------------------------------
 
+for (const textarea of document.querySelectorAll("textarea[data-body-editor]")) createBodyEditor(textarea);
+
 const form = document.getElementById("article-form");
 if (form) {
   const textarea = form.querySelector("textarea[data-body-editor]");
-  if (textarea) {
-    createBodyEditor(textarea);
-    setupCounter(form, textarea);
-  }
+  if (textarea) setupCounter(form, textarea);
   setupPhotos(form, setupAutosave(form));
   for (const row of document.querySelectorAll("#photo-list .photo-row")) enableReorder(row);
 }

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from reviews import urls as review_urls
 from submissions import urls as submission_urls
 from submissions.models import Status
 from tests.factories import (
@@ -23,11 +24,13 @@ KINDS = ("original", "thumbnail", "display")
 def item_urls(article, photo):
     """Every (name, url) of the app that takes an article — found from the URLconf itself."""
     found = []
-    for pattern in submission_urls.urlpatterns:
+    patterns = [("submissions", p) for p in submission_urls.urlpatterns]
+    patterns += [("reviews", p) for p in review_urls.urlpatterns if str(p.pattern).startswith("items/")]
+    for app, pattern in patterns:
         groups = set(pattern.pattern.regex.groupindex)
         if "pk" not in groups:
             continue
-        name = f"submissions:{pattern.name}"
+        name = f"{app}:{pattern.name}"
         kwargs = {"pk": article.pk} | ({"photo_pk": photo.pk} if "photo_pk" in groups else {})
         for kind in KINDS if "kind" in groups else (None,):
             found.append((name, reverse(name, kwargs=kwargs | ({"kind": kind} if kind else {}))))
@@ -53,17 +56,11 @@ def draft(school):
 def test_the_walk_covers_every_item_url(draft):
     names = {name for name, _ in item_urls(*draft)}
     assert names == {
-        f"submissions:{name}"
-        for name in (
-            "detail",
-            "edit",
-            "autosave",
-            "submit",
-            "withdraw",
-            "photo_upload",
-            "photo_tile",
-            "photo_file",
-        )
+        *(
+            f"submissions:{name}"
+            for name in ("detail", "edit", "autosave", "photo_upload", "photo_tile", "photo_file")
+        ),
+        *(f"reviews:{name}" for name in ("submit", "withdraw", "approval_sheet")),
     }
 
 
@@ -141,7 +138,7 @@ def test_reviewers_see_submitted_items_and_their_photos_but_cannot_edit(client, 
             client.get(reverse("submissions:photo_file", args=[article.pk, photo.pk, kind])).status_code
             == 200
         )
-    assert client.post(reverse("submissions:withdraw", args=[article.pk])).status_code == 403
+    assert client.post(reverse("reviews:withdraw", args=[article.pk])).status_code == 403
     assert client.get(reverse("submissions:edit", args=[article.pk])).status_code == 302
 
 

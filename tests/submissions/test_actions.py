@@ -6,7 +6,7 @@ import pytest
 
 from submissions import actions
 from submissions.checks import Check, presubmit_checks
-from submissions.models import Event, Photo, Phrase, Revision, Status
+from submissions.models import Event, Photo, Phrase, Status
 from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, officer_of
 from tests.submissions import corpus
 
@@ -92,50 +92,6 @@ def test_only_drafts_and_returned_items_can_be_saved(school):
         save(article, title="Too late")
 
 
-def test_submit_snapshots_a_revision_and_moves_to_review(school):
-    article = ArticleFactory(unit=school)
-    PhotoFactory(article=article, caption="Start line", is_cover=True)
-
-    submitted = actions.submit_for_review(article, base_version=article.version, by=article.author)
-
-    assert submitted.status == Status.IN_REVIEW and submitted.submitted_at
-    revision = Revision.objects.get(article=article)
-    assert (revision.number, revision.title, revision.photos[0]["caption"]) == (
-        1,
-        article.title,
-        "Start line",
-    )
-    event = article.events.get(kind=Event.Kind.SUBMITTED)
-    assert event.revision == revision
-
-
-def test_submitting_twice_records_it_once(school):
-    article = ArticleFactory(unit=school)
-    actions.submit_for_review(article, base_version=article.version, by=article.author)
-    actions.submit_for_review(article, base_version=article.version, by=article.author)
-
-    assert article.revisions.count() == 1
-    assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
-
-
-def test_submit_refuses_a_stale_version(school):
-    article = ArticleFactory(unit=school)
-    with pytest.raises(actions.StaleEdit):
-        actions.submit_for_review(article, base_version=article.version - 1, by=article.author)
-
-
-def test_blocking_checks_stop_the_submission(school):
-    article = ArticleFactory(unit=school)
-    PhotoFactory(article=article, caption="")
-
-    with pytest.raises(actions.ChecksFailed) as failed:
-        actions.submit_for_review(article, base_version=article.version, by=article.author)
-
-    assert "has no caption" in failed.value.checks[0].message
-    article.refresh_from_db()
-    assert article.status == Status.DRAFT
-
-
 def test_checks_list_missing_fields(school):
     article = ArticleFactory(unit=school, title="", category=None, event_date=None)
     [check] = presubmit_checks(article)
@@ -172,17 +128,6 @@ def test_soft_limit_warns(school):
     )
     [check] = presubmit_checks(article)
     assert check.level == Check.WARN
-
-
-def test_withdraw_once_and_only_before_sign_off(school):
-    article = ArticleFactory(unit=school, status=Status.IN_REVIEW)
-    actions.withdraw(article, by=article.author)
-    actions.withdraw(article, by=article.author)
-    assert article.events.filter(kind=Event.Kind.WITHDRAWN).count() == 1
-
-    signed_off = ArticleFactory(unit=school, status=Status.APPROVED)
-    with pytest.raises(actions.ActionRefused):
-        actions.withdraw(signed_off, by=signed_off.author)
 
 
 def test_add_photo_strips_stores_and_makes_renditions(school, django_capture_on_commit_callbacks):

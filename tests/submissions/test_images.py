@@ -197,3 +197,10 @@ def test_rendition_of_a_transparent_png_is_a_jpeg_on_white():
     rendition = decoded(make_rendition(content, edge=100))
     assert (rendition.format, rendition.size) == ("JPEG", (100, 50))
     assert close_to(rendition.getpixel((10, 25)), (255, 255, 255), tolerance=3)
+
+
+def test_truncated_jpeg_is_refused_even_after_a_pdf_was_rendered():
+    from publicity.pdf import render_pdf
+
+    render_pdf("<p>an approval sheet</p>")  # WeasyPrint turns Pillow's truncated-image loading on
+    assert "damaged" in refusal(corpus.truncated_jpeg(), "half.jpg")

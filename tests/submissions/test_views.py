@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from submissions.models import Article, Event, Photo, Status
+from submissions.models import Article, Photo, Status
 from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, officer_of
 from tests.submissions import corpus
 
@@ -63,7 +63,7 @@ def test_list_uses_a_fixed_number_of_queries_and_never_counts(signed_in, school,
 
     assert response.status_code == 200
     assert len(response.context["articles"]) == rows
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert len(queries) == 7, [q["sql"] for q in queries]
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
 
 
@@ -175,47 +175,7 @@ def test_bad_input_in_the_form_is_reported_not_500(signed_in, school):
     assert "Enter a valid date" in response.content.decode()
 
 
-def test_submit_for_review_from_the_form_goes_to_the_checks(signed_in, school):
-    article = ArticleFactory(unit=school)
-    response = signed_in.post(
-        reverse("submissions:edit", args=[article.pk]), form_data(article, action="submit")
-    )
-    assert response["Location"] == reverse("submissions:submit", args=[article.pk])
-
-    checks = signed_in.get(response["Location"])
-    assert "All checks passed" in checks.content.decode()
-
-
-def test_final_submit_twice_submits_once(signed_in, school):
-    article = ArticleFactory(unit=school)
-    url = reverse("submissions:submit", args=[article.pk])
-
-    signed_in.post(url, {"version": article.version})
-    signed_in.post(url, {"version": article.version})
-
-    article.refresh_from_db()
-    assert article.status == Status.IN_REVIEW
-    assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
-
-
-def test_blocking_checks_show_and_hide_the_submit_button(signed_in, school):
-    article = ArticleFactory(unit=school)
-    PhotoFactory(article=article, caption="", original_name="IMG_7.heic")
-
-    page = signed_in.get(reverse("submissions:submit", args=[article.pk])).content.decode()
-
-    assert "Photo “IMG_7.heic” has no caption." in page
-    assert f'action="/submissions/{article.pk}/submit/"' not in page
-
-
-def test_withdraw(signed_in, school):
-    article = ArticleFactory(unit=school, status=Status.IN_REVIEW)
-    signed_in.post(reverse("submissions:withdraw", args=[article.pk]))
-    article.refresh_from_db()
-    assert article.status == Status.WITHDRAWN
-
-
-# --- Photos --------------------------------------------------------------------------------
+# --- Photos ------------------------------------------------------------------------------
 
 
 def upload(client, article, data, name, json_reply=True):

@@ -1,0 +1,92 @@
+"""Every change to notifications and e-mail preferences. Other apps call `notify`; views and the
+e-mail task call the rest."""
+
+import logging
+import smtplib
+from functools import partial
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .emails import build_email
+from .models import EmailOptOut, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipients, kind, *, article=None, actor=None, note=""):
+    """Tell each recipient (once, never the actor, never an inactive account) about `article`.
+
+    Returns the new notifications. Each one's e-mail is queued after the surrounding transaction
+    commits, so a rolled-back decision sends nothing.
+    """
+    kind = Notification.Kind(kind)
+    actor_id = actor.pk if actor is not None else None
+    by_id = {user.pk: user for user in recipients if user.is_active and user.pk != actor_id}
+    created = Notification.objects.bulk_create(
+        Notification(recipient=user, kind=kind, article=article, actor=actor, note=note)
+        for user in by_id.values()
+    )
+    for notification in created:
+        transaction.on_commit(partial(_queue_email, notification.pk))
+    return created
+
+
+def _queue_email(notification_id):
+    from .tasks import send_notification_email
+
+    try:
+        send_notification_email.delay(notification_id)
+    except Exception:  # the broker is down: the notification is stored and shown in the app anyway
+        logger.warning("Could not queue the e-mail for notification %s.", notification_id, exc_info=True)
+
+
+def mark_read(notification, *, by):
+    """The recipient has seen it. Repeating it keeps the first time."""
+    if notification.recipient_id != by.pk:
+        raise PermissionDenied
+    now = timezone.now()
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+        notification.read_at = now
+    return notification
+
+
+def mark_all_read(*, by):
+    """Everything `by` has not read yet is read now. Returns how many that was."""
+    return Notification.objects.filter(recipient=by).unread().update(read_at=timezone.now())
+
+
+@transaction.atomic
+def set_email_opt_outs(user, kinds, *, by):
+    """`kinds` are the notification kinds `user` does not want by e-mail; the others they get."""
+    if by.pk != user.pk:
+        raise PermissionDenied
+    kinds = {Notification.Kind(kind) for kind in kinds}
+    EmailOptOut.objects.filter(user=user).exclude(kind__in=kinds).delete()
+    EmailOptOut.objects.bulk_create(
+        [EmailOptOut(user=user, kind=kind) for kind in kinds], ignore_conflicts=True
+    )
+
+
+def send_email(notification):
+    """E-mail the notification to its recipient unless they have no address, opted out of its
+    kind, or it was e-mailed already. Returns whether it sent.
+
+    It records the sending after the SMTP server accepted the message: a crash in between sends the
+    e-mail twice rather than not at all.
+    """
+    recipient = notification.recipient
+    if notification.emailed_at is not None or not recipient.email or not recipient.is_active:
+        return False
+    if EmailOptOut.objects.filter(user=recipient, kind=notification.kind).exists():
+        return False
+    try:
+        build_email(notification).send()
+    except smtplib.SMTPRecipientsRefused as refused:
+        if any(code < 500 for code, _message in refused.recipients.values()):
+            raise  # greylisted or mailbox busy: the task tries again later
+        logger.warning("The mail server refused %s for notification %s.", recipient.email, notification.pk)
+        return False
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True

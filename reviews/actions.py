@@ -1,0 +1,272 @@
+"""Every status transition of an article (DESIGN.md §5): submit, approve, return, reject, withdraw,
+and a reviewer's edit. Each locks what it changes, checks the rule, saves, appends the Event and
+sends notifications after commit (notifications.actions.notify schedules its own e-mail).
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from notifications.actions import notify
+from notifications.models import Notification
+
+from accounts.models import Role
+from accounts.permissions import holders_of
+from submissions.actions import ActionRefused, ChecksFailed, StaleEdit, locked, snapshot_revision
+from submissions.checks import Check, presubmit_checks
+from submissions.content import plain_text, sanitize_body, text_length
+from submissions.models import Event, Status
+
+from .models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
+from .permissions import may_decide, reviewers_of
+
+__all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "StaleEdit"]
+
+
+class AlreadyDecided(ActionRefused):
+    def __init__(self, step):
+        super().__init__(
+            _("Already decided by %(name)s: %(decision)s.")
+            % {"name": step.reviewer or _("someone else"), "decision": step.get_decision_display()}
+        )
+        self.step = step
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_for_review(article, *, base_version, by):
+    """Hand the article to its review chain, or back to the stage that returned it.
+
+    A repeated submit of the same version (double click, replayed POST) changes nothing.
+    """
+    current = locked(article)
+    if current.status == Status.IN_REVIEW and current.version == base_version:
+        return current
+    if current.version != base_version:
+        raise StaleEdit(current)
+    if not current.may_move_to(Status.IN_REVIEW):
+        raise ActionRefused(
+            _("This item cannot be submitted (%(status)s).") % {"status": current.get_status_display()}
+        )
+    blocking = [c for c in presubmit_checks(current) if c.level == Check.BLOCK]
+    if blocking:
+        raise ChecksFailed(blocking)
+    revision = snapshot_revision(current, by=by)
+    if current.status == Status.RETURNED:
+        run = ReviewRun.objects.get(article=current, state=ReviewRun.State.ACTIVE)
+        returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
+        stage, position = returned.stage, returned.position
+        note = _("Resubmitted to %(stage)s") % {"stage": stage}
+    else:
+        run = _start_run(current)
+        stage, position = ReviewStage.objects.get(pk=run.route[0]), 0
+        note = ""
+    current.status = Status.IN_REVIEW
+    current.submitted_at = current.submitted_at or timezone.now()
+    current.save(update_fields=["status", "submitted_at", "updated_at"])
+    Event.objects.create(article=current, kind=Event.Kind.SUBMITTED, actor=by, revision=revision, note=note)
+    _open_step(run, current, stage, position, revision, actor=by)
+    return current
+
+
+def _start_run(article):
+    chain = (
+        ReviewChain.objects.filter(units=article.unit_id).first()
+        or ReviewChain.objects.filter(is_default=True).first()
+    )
+    stages = list(chain.stages.prefetch_related("categories")) if chain else []
+    route = [s.pk for s in stages if s.applies_to(article, {c.pk for c in s.categories.all()})]
+    if not route:
+        raise ActionRefused(_("No review chain is set up for this unit. Ask an administrator."))
+    return ReviewRun.objects.create(article=article, chain=chain, route=route)
+
+
+def _open_step(run, article, stage, position, revision, *, actor):
+    now = timezone.now()
+    step = ReviewStep.objects.create(
+        run=run,
+        article=article,
+        stage=stage,
+        position=position,
+        revision=revision,
+        created_at=now,
+        due_at=now + timedelta(hours=stage.time_limit_hours),
+    )
+    notify(list(reviewers_of(step)), Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    return step
+
+
+# --- Deciding ------------------------------------------------------------------------------
+
+
+def _locked_step(step, *, by, decision, revision_id):
+    """Lock the step; refuse if it is decided (unless this is a replay of the same decision)."""
+    current = ReviewStep.objects.select_for_update().select_related("stage", "article").get(pk=step.pk)
+    if not current.is_pending:
+        if current.decision == decision and current.reviewer_id == by.pk:
+            return current, True
+        raise AlreadyDecided(current)
+    if not may_decide(by, current):
+        raise ActionRefused(_("You may not decide this review step."))
+    latest = current.article.revisions.order_by("-number").values_list("pk", flat=True).first()
+    if revision_id != latest:
+        raise ActionRefused(_("The item changed while you were reviewing it. Review the new version."))
+    return current, False
+
+
+def _decide(step, *, by, decision, revision_id, comment):
+    current, replay = _locked_step(step, by=by, decision=decision, revision_id=revision_id)
+    if replay:
+        return current, True
+    current.decision = decision
+    current.reviewer = by
+    current.comment = comment
+    current.decided_at = timezone.now()
+    current.revision_id = revision_id
+    current.save(update_fields=["decision", "reviewer", "comment", "decided_at", "revision"])
+    return current, False
+
+
+@transaction.atomic
+def approve(step, *, by, revision_id, comment=""):
+    """This stage agrees. The last stage's approval signs the item off."""
+    step, replay = _decide(step, by=by, decision=Decision.APPROVED, revision_id=revision_id, comment=comment)
+    if replay:
+        return step
+    article = locked(step.article)
+    note = (
+        _("%(stage)s: %(comment)s") % {"stage": step.stage, "comment": comment}
+        if comment
+        else str(step.stage)
+    )
+    Event.objects.create(
+        article=article, kind=Event.Kind.APPROVED, actor=by, revision_id=revision_id, note=note
+    )
+    run = step.run
+    if step.position + 1 < len(run.route):
+        stage = ReviewStage.objects.get(pk=run.route[step.position + 1])
+        _open_step(run, article, stage, step.position + 1, step.revision, actor=by)
+        return step
+    _finish(run, ReviewRun.State.SIGNED_OFF)
+    article.status = Status.APPROVED
+    article.save(update_fields=["status", "updated_at"])
+    Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
+    notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
+    return step
+
+
+@transaction.atomic
+def return_for_revision(step, *, by, revision_id, comment):
+    """Back to the author with a reason; the resubmission comes back to this stage."""
+    comment = _required_comment(comment)
+    step, replay = _decide(step, by=by, decision=Decision.RETURNED, revision_id=revision_id, comment=comment)
+    if not replay:
+        _end(step, Status.RETURNED, Event.Kind.RETURNED, Notification.Kind.RETURNED, by=by, comment=comment)
+    return step
+
+
+@transaction.atomic
+def reject(step, *, by, revision_id, comment):
+    """A final no, with a reason."""
+    comment = _required_comment(comment)
+    step, replay = _decide(step, by=by, decision=Decision.REJECTED, revision_id=revision_id, comment=comment)
+    if not replay:
+        _end(step, Status.REJECTED, Event.Kind.REJECTED, Notification.Kind.REJECTED, by=by, comment=comment)
+        _finish(step.run, ReviewRun.State.REJECTED)
+    return step
+
+
+def _required_comment(comment):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ActionRefused(_("Write a comment: the author needs to know why."))
+    return comment
+
+
+def _end(step, status, event_kind, notification_kind, *, by, comment):
+    article = locked(step.article)
+    article.status = status
+    article.save(update_fields=["status", "updated_at"])
+    Event.objects.create(
+        article=article, kind=event_kind, actor=by, revision_id=step.revision_id, note=comment
+    )
+    notify([article.author], notification_kind, article=article, actor=by, note=comment)
+
+
+def _finish(run, state):
+    run.state = state
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "finished_at"])
+
+
+@transaction.atomic
+def edit_as_reviewer(step, *, by, title, body, base_version):
+    """A reviewer corrects the text before deciding: a new revision by them; the original is kept."""
+    current = ReviewStep.objects.select_for_update().select_related("stage", "article").get(pk=step.pk)
+    if not may_decide(by, current):
+        raise ActionRefused(_("You may not edit this item now."))
+    article = locked(current.article)
+    if article.version != base_version:
+        raise StaleEdit(article)
+    title, body = plain_text(title), sanitize_body(body)
+    if (title, body) == (article.title, article.body):
+        return article
+    article.title, article.body, article.body_length = title, body, text_length(body)
+    article.version += 1
+    article.last_editor = by
+    article.save()
+    revision = snapshot_revision(article, by=by)
+    Event.objects.create(article=article, kind=Event.Kind.EDITED, actor=by, revision=revision)
+    notify([article.author], Notification.Kind.EDITED_BY_REVIEWER, article=article, actor=by)
+    return article
+
+
+# --- Withdrawing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw(article, *, by):
+    """The unit takes the item back before it is signed off. Repeating it is a no-op."""
+    current = locked(article)
+    if current.status == Status.WITHDRAWN:
+        return current
+    if not current.may_move_to(Status.WITHDRAWN):
+        raise ActionRefused(
+            _("This item can no longer be withdrawn (%(status)s).") % {"status": current.get_status_display()}
+        )
+    current.status = Status.WITHDRAWN
+    current.save(update_fields=["status", "updated_at"])
+    ReviewStep.objects.filter(article=current, decision=Decision.PENDING).update(
+        decision=Decision.CANCELLED, decided_at=timezone.now()
+    )
+    for run in ReviewRun.objects.filter(article=current, state=ReviewRun.State.ACTIVE):
+        _finish(run, ReviewRun.State.WITHDRAWN)
+    Event.objects.create(article=current, kind=Event.Kind.WITHDRAWN, actor=by)
+    return current
+
+
+# --- Deadlines -----------------------------------------------------------------------------
+
+
+def remind_overdue_steps(*, now=None):
+    """Remind the reviewers of overdue steps once; escalate to the office director when a step has
+    waited twice its time limit. Returns (reminded, escalated)."""
+    now = now or timezone.now()
+    reminded = escalated = 0
+    for step in ReviewStep.objects.for_queue().filter(due_at__lt=now, reminded_at__isnull=True):
+        with transaction.atomic():
+            if ReviewStep.objects.filter(pk=step.pk, reminded_at__isnull=True).update(reminded_at=now):
+                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article)
+                reminded += 1
+    for step in ReviewStep.objects.for_queue().filter(escalated_at__isnull=True, reminded_at__isnull=False):
+        if step.due_at + timedelta(hours=step.stage.time_limit_hours) >= now:
+            continue
+        with transaction.atomic():
+            if ReviewStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=now):
+                directors = holders_of(Role.OFFICE_DIRECTOR, step.article.unit_id)
+                notify(list(directors), Notification.Kind.ESCALATED, article=step.article)
+                escalated += 1
+    return reminded, escalated

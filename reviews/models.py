@@ -1,0 +1,183 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Unit
+from submissions.models import Article, Category, Revision
+
+REVIEWER_ROLE_CHOICES = [
+    (Role.LEADER_IN_CHARGE, _("Leader in charge of the item's unit")),
+    (Role.OFFICE_DIRECTOR, _("Office director")),
+    (Role.LEADERSHIP, _("Leadership group")),
+]
+
+
+class ReviewChain(models.Model):
+    """The ordered stages an item passes. A unit uses the chain that names it, else the default."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("units"), blank=True, related_name="review_chains",
+        help_text=_("Units that use this chain. Leave empty for the default chain."),
+    )  # fmt: skip
+    is_default = models.BooleanField(_("default chain"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("review chain")
+        verbose_name_plural = _("review chains")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_chain"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewStage(models.Model):
+    class Applies(models.TextChoices):
+        ALWAYS = "always", _("Always")
+        IMPORTANT = "important", _("Only important items")
+        CATEGORIES = "categories", _("Only items of the chosen categories")
+
+    chain = models.ForeignKey(
+        ReviewChain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="stages"
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    reviewer_role = models.CharField(_("reviewed by"), max_length=32, choices=REVIEWER_ROLE_CHOICES)
+    applies = models.CharField(_("applies"), max_length=20, choices=Applies.choices, default=Applies.ALWAYS)
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True, related_name="+")
+    time_limit_hours = models.PositiveIntegerField(_("time limit (hours)"), default=24)
+
+    class Meta:
+        ordering = ["chain", "order", "id"]
+        verbose_name = _("review stage")
+        verbose_name_plural = _("review stages")
+
+    def __str__(self):
+        return self.name
+
+    def applies_to(self, article, category_ids):
+        if self.applies == self.Applies.IMPORTANT:
+            return article.important
+        if self.applies == self.Applies.CATEGORIES:
+            return article.category_id in category_ids
+        return True
+
+
+class ReviewRun(models.Model):
+    """One item's way through its chain. The route (which stages, in which order) is fixed at the
+    first submission; a return and resubmission continue the same run."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("In progress")
+        SIGNED_OFF = "signed_off", _("Signed off")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="review_runs"
+    )
+    chain = models.ForeignKey(
+        ReviewChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="+"
+    )
+    route = models.JSONField(_("route"), default=list)  # stage ids in order
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("review run")
+        verbose_name_plural = _("review runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(state="active"), name="one_active_run_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.get_state_display()}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for revision")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReviewStepQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(decision=Decision.PENDING)
+
+    def for_queue(self):
+        return (
+            self.pending()
+            .select_related("stage", "article", "article__unit", "article__author", "article__category")
+            .order_by("created_at", "id")
+        )
+
+
+class ReviewStep(models.Model):
+    """One attempt at one stage: waits for a decision, then records who decided what, on which revision."""
+
+    run = models.ForeignKey(ReviewRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="steps")
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="review_steps"
+    )
+    stage = models.ForeignKey(
+        ReviewStage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="steps"
+    )
+    position = models.PositiveIntegerField(_("position in the route"))
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="review_decisions",
+    )  # fmt: skip
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("waiting since"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    objects = ReviewStepQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(decision="pending"), name="one_pending_step_per_article"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"], condition=Q(decision="pending"), name="review_step_queue"
+            ),
+            models.Index(fields=["due_at"], condition=Q(decision="pending"), name="review_step_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} — {self.article}"
+
+    @property
+    def is_pending(self):
+        return self.decision == Decision.PENDING
+
+    @property
+    def is_overdue(self):
+        return self.is_pending and self.due_at < timezone.now()

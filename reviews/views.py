@@ -1,0 +1,241 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import access_for
+from publicity.pdf import render_pdf
+from submissions import permissions as item_permissions
+from submissions.checks import Check, presubmit_checks
+from submissions.content import diff_html
+
+from . import actions
+from .forms import DecisionForm, ReviewerEditForm
+from .models import Decision, ReviewStep
+from .permissions import access_step, may_decide, queue_filter
+
+PAGE_SIZE = 25
+
+
+@login_required
+def queue(request):
+    """The steps waiting for this reviewer, oldest first; overdue ones stand out."""
+    if not access_for(request.user).is_reviewer:
+        raise Http404
+    page = _page_number(request)
+    steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
+    rows = list(steps[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    return render(
+        request,
+        "reviews/queue.html",
+        {"steps": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE, "now": timezone.now()},
+    )
+
+
+def _page_number(request):
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+@login_required
+def step_detail(request, pk):
+    """The reviewer's page: the item as submitted, its checks, the diff since this stage last
+    looked, and the decision form."""
+    step = access_step(request.user, pk)
+    return _render_step(request, step, DecisionForm(initial={"revision": _latest_revision(step).pk}))
+
+
+def _latest_revision(step):
+    return step.article.revisions.order_by("-number").first()
+
+
+def _render_step(request, step, form, status=200):
+    article = step.article
+    revision = _latest_revision(step)
+    earlier = (
+        ReviewStep.objects.filter(run=step.run, stage=step.stage, decided_at__isnull=False)
+        .exclude(pk=step.pk)
+        .select_related("revision")
+        .order_by("-decided_at")
+        .first()
+    )
+    changed = earlier and earlier.revision.content_hash != revision.content_hash
+    return render(
+        request,
+        "reviews/step_detail.html",
+        {
+            "step": step,
+            "article": article,
+            "revision": revision,
+            "photos": list(article.photos.all()),
+            "checks": presubmit_checks(article) if step.is_pending else [],
+            "block": Check.BLOCK,
+            "earlier": earlier,
+            "title_diff": diff_html(earlier.revision.title, revision.title) if changed else "",
+            "body_diff": diff_html(earlier.revision.body, revision.body) if changed else "",
+            "may_decide": may_decide(request.user, step),
+            "form": form,
+            "steps": list(step.run.steps.select_related("stage", "reviewer")),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def decide(request, pk):
+    step = access_step(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_step(request, step, form, status=400)
+    decision = form.cleaned_data["decision"]
+    action = {
+        form.APPROVE: actions.approve,
+        form.RETURN: actions.return_for_revision,
+        form.REJECT: actions.reject,
+    }
+    try:
+        action[decision](
+            step,
+            by=request.user,
+            revision_id=form.cleaned_data["revision"],
+            comment=form.cleaned_data["comment"],
+        )
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("reviews:step", pk=step.pk)
+    messages.success(request, _DONE[decision]())
+    return redirect("reviews:queue")
+
+
+_DONE = {
+    DecisionForm.APPROVE: lambda: _("Approved."),
+    DecisionForm.RETURN: lambda: _("Returned for revision."),
+    DecisionForm.REJECT: lambda: _("Rejected."),
+}
+
+
+@login_required
+def edit(request, pk):
+    """A reviewer corrects the text before deciding; the edit becomes a revision of its own."""
+    step = access_step(request.user, pk)
+    if not may_decide(request.user, step):
+        raise PermissionDenied
+    article = step.article
+    form = ReviewerEditForm(
+        request.POST or None,
+        initial={"title": article.title, "body": article.body, "version": article.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_as_reviewer(
+                step, by=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                base_version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except actions.ActionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Your edit was saved as a new revision."))
+        return redirect("reviews:step", pk=step.pk)
+    return render(request, "reviews/step_edit.html", {"step": step, "article": article, "form": form})
+
+
+@login_required
+def submit(request, pk):
+    """GET: the pre-submit checks. POST: hand the item to review (if nothing blocks it)."""
+    article = item_permissions.access_article(request.user, pk)
+    if request.method == "POST":
+        return _submit(request, article)
+    if not item_permissions.may_edit(request.user, article):
+        return redirect("submissions:detail", pk=article.pk)
+    checks = presubmit_checks(article)
+    return render(
+        request,
+        "reviews/submit.html",
+        {
+            "article": article,
+            "blocking": [c for c in checks if c.level == Check.BLOCK],
+            "warnings": [c for c in checks if c.level == Check.WARN],
+        },
+    )
+
+
+def _submit(request, article):
+    if not item_permissions.is_unit_officer(request.user, article):
+        raise PermissionDenied
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        actions.submit_for_review(article, base_version=version, by=request.user)
+    except actions.ChecksFailed:
+        return redirect("reviews:submit", pk=article.pk)
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("submissions:detail", pk=article.pk)
+    messages.success(request, _("Submitted for review."))
+    return redirect("submissions:detail", pk=article.pk)
+
+
+@require_POST
+@login_required
+def withdraw(request, pk):
+    article = item_permissions.access_article(request.user, pk)
+    if not item_permissions.is_unit_officer(request.user, article):
+        raise PermissionDenied
+    try:
+        actions.withdraw(article, by=request.user)
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The item was withdrawn."))
+    return redirect("submissions:detail", pk=article.pk)
+
+
+@login_required
+def approval_sheet(request, pk):
+    """审批单: who approved what, when — printable on A4, and as a PDF download."""
+    article = item_permissions.access_article(request.user, pk)
+    steps = list(
+        ReviewStep.objects.filter(article=article)
+        .exclude(decision__in=[Decision.PENDING, Decision.CANCELLED])
+        .select_related("stage", "reviewer", "revision")
+    )
+    context = {
+        "article": article,
+        "steps": steps,
+        "printed_at": timezone.now(),
+        "co_units": list(article.co_units.all()),
+        "base_template": "base.html",
+    }
+    if request.GET.get("format") != "pdf":
+        return render(request, "reviews/approval_sheet.html", context)
+    return _pdf_response(
+        render_to_string(
+            "reviews/approval_sheet.html",
+            context | {"for_pdf": True, "base_template": "reviews/pdf_base.html", "sheet_css": _sheet_css()},
+            request,
+        ),
+        f"approval-sheet-{article.pk}.pdf",
+    )
+
+
+def _sheet_css():
+    with open(finders.find("css/sheet.css"), encoding="utf-8") as css:
+        return mark_safe(css.read())  # our own static file, not user input
+
+
+def _pdf_response(html, filename):
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,189 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reviews import actions
+from reviews.models import Decision, ReviewStep
+from submissions.models import Event, Status
+from tests.factories import ArticleFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(article):
+    actions.submit_for_review(article, base_version=article.version, by=article.author)
+    return ReviewStep.objects.get(article=article, decision=Decision.PENDING)
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+
+def test_submit_from_the_form_goes_to_the_checks(client, article, people):
+    client.force_login(people["officer"])
+    data = {
+        "title": article.title,
+        "body": article.body,
+        "category": article.category_id,
+        "event_date": article.event_date.isoformat(),
+        "version": article.version,
+        "action": "submit",
+    }
+    response = client.post(reverse("submissions:edit", args=[article.pk]), data)
+    assert response["Location"] == reverse("reviews:submit", args=[article.pk])
+    assert "All checks passed" in client.get(response["Location"]).content.decode()
+
+
+def test_final_submit_twice_submits_once(client, article, people):
+    client.force_login(people["officer"])
+    url = reverse("reviews:submit", args=[article.pk])
+    client.post(url, {"version": article.version})
+    client.post(url, {"version": article.version})
+    article.refresh_from_db()
+    assert article.status == Status.IN_REVIEW
+    assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
+
+
+def test_blocking_checks_hide_the_submit_button(client, article, people):
+    PhotoFactory(article=article, caption="", original_name="IMG_7.heic")
+    client.force_login(people["officer"])
+    page = client.get(reverse("reviews:submit", args=[article.pk])).content.decode()
+    assert "Photo “IMG_7.heic” has no caption." in page
+    assert f'action="/reviews/items/{article.pk}/submit/"' not in page
+
+
+def test_withdraw(client, article, people):
+    submitted(article)
+    client.force_login(people["officer"])
+    client.post(reverse("reviews:withdraw", args=[article.pk]))
+    article.refresh_from_db()
+    assert article.status == Status.WITHDRAWN
+
+
+# --- Deciding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_queue_uses_a_fixed_number_of_queries(client, chain, school, people, rows):
+    for _ in range(rows):
+        submitted(ArticleFactory(unit=school, author=people["officer"], last_editor=people["officer"]))
+    client.force_login(people["leader"])
+    client.get(reverse("reviews:queue"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reviews:queue"))
+
+    assert len(response.context["steps"]) == rows
+    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
+
+
+def test_overdue_steps_stand_out_in_the_queue(client, article, people):
+    step = submitted(article)
+    ReviewStep.objects.filter(pk=step.pk).update(due_at=step.created_at)
+    client.force_login(people["leader"])
+    assert 'data-testid="overdue"' in client.get(reverse("reviews:queue")).content.decode()
+
+
+def test_officers_have_no_queue(client, people, db):
+    client.force_login(people["officer"])
+    assert client.get(reverse("reviews:queue")).status_code == 404
+
+
+def test_approve_from_the_review_page(client, article, people):
+    step = submitted(article)
+    client.force_login(people["leader"])
+    page = client.get(reverse("reviews:step", args=[step.pk]))
+    revision = page.context["form"].initial["revision"]
+
+    response = client.post(
+        reverse("reviews:decide", args=[step.pk]), {"decision": "approve", "revision": revision}
+    )
+
+    assert response["Location"] == reverse("reviews:queue")
+    step.refresh_from_db()
+    assert step.decision == Decision.APPROVED and step.reviewer == people["leader"]
+
+
+def test_return_without_a_comment_is_refused_with_a_message(client, article, people):
+    step = submitted(article)
+    client.force_login(people["leader"])
+    response = client.post(
+        reverse("reviews:decide", args=[step.pk]),
+        {"decision": "return", "revision": step.revision_id, "comment": ""},
+    )
+    assert response.status_code == 400
+    assert "Write a comment" in response.content.decode()
+    step.refresh_from_db()
+    assert step.is_pending
+
+
+def test_a_decided_step_tells_the_late_reviewer_who_decided(client, article, people, school):
+    from accounts.models import Role
+    from tests.factories import RoleAssignmentFactory
+
+    step = submitted(article)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id)
+    late = RoleAssignmentFactory(role=Role.LEADER_IN_CHARGE, unit=school).user
+    client.force_login(late)
+
+    response = client.post(
+        reverse("reviews:decide", args=[step.pk]),
+        {"decision": "approve", "revision": step.revision_id},
+        follow=True,
+    )
+
+    assert f"Already decided by {people['leader']}" in response.content.decode()
+
+
+def test_the_director_sees_what_changed_since_returning_it(client, article, people):
+    step = submitted(article)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id)
+    director_step = ReviewStep.objects.get(article=article, decision=Decision.PENDING)
+    actions.return_for_revision(
+        director_step, by=people["director"], revision_id=step.revision_id, comment="Date?"
+    )
+    article.refresh_from_db()
+    article.body = "<p>Pupils ran on 20 November.</p>"
+    article.version += 1
+    article.save()
+    again = submitted(article)
+    client.force_login(people["director"])
+
+    page = client.get(reverse("reviews:step", args=[again.pk])).content.decode()
+
+    assert 'data-testid="changed-since"' in page
+    assert "<ins>" in page and "20" in page
+
+
+def test_reviewer_edit_page_saves_a_revision(client, article, people):
+    step = submitted(article)
+    client.force_login(people["leader"])
+    response = client.post(
+        reverse("reviews:edit", args=[step.pk]),
+        {"title": "Tightened title", "body": "<p>Shorter.</p>", "version": article.version},
+    )
+    assert response.status_code == 302
+    assert article.revisions.order_by("-number").first().created_by == people["leader"]
+
+
+def test_others_cannot_open_the_edit_page(client, article, people):
+    step = submitted(article)
+    client.force_login(people["director"])  # not their stage yet
+    assert client.get(reverse("reviews:edit", args=[step.pk])).status_code == 403
+
+
+# --- Approval sheet ------------------------------------------------------------------------
+
+
+def test_approval_sheet_lists_each_decision_and_downloads_as_pdf(client, article, people):
+    step = submitted(article)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id, comment="Fine")
+    client.force_login(people["officer"])
+
+    page = client.get(reverse("reviews:approval_sheet", args=[article.pk])).content.decode()
+    assert "Leader in charge" in page and str(people["leader"]) in page and "Fine" in page
+
+    pdf = client.get(reverse("reviews:approval_sheet", args=[article.pk]), {"format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
