@@ -17,6 +17,8 @@ def main(names):
     import django
 
     django.setup()
+    from django.db import transaction
+
     from bench.harness import bench_database
 
     modules = names or sorted(
@@ -26,7 +28,9 @@ def main(names):
         for name in modules:
             module = importlib.import_module(f"bench.{name}")
             print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
-            module.run(report)
+            with transaction.atomic():  # each benchmark starts from an empty database
+                module.run(report)
+                transaction.set_rollback(True)
 
 
 def report(name, value, unit):
