@@ -22,6 +22,8 @@ class Notification(models.Model):
         EDITED_BY_REVIEWER = "edited_by_reviewer", _("A reviewer edited your item")
         OVERDUE = "overdue", _("A review is overdue")
         ESCALATED = "escalated", _("An overdue review was escalated to you")
+        DELIVERY_FAILED = "delivery_failed", _("A delivery to an outlet failed")
+        OUTLET_PAUSED = "outlet_paused", _("An outlet was paused")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {
@@ -53,6 +55,11 @@ class Notification(models.Model):
             _("The overdue review of “%(title)s” was escalated to you."),
             _("The overdue review of “%(title)s” was escalated to you."),
         ),
+        Kind.DELIVERY_FAILED: (
+            _("“%(title)s” could not be delivered."),
+            _("“%(title)s” could not be delivered."),
+        ),
+        Kind.OUTLET_PAUSED: (_("An outlet was paused."), _("An outlet was paused.")),
     }
 
     recipient = models.ForeignKey(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "submissions",
     "notifications",
     "reviews",
+    "outlets",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-photo-renditions": {"task": "submissions.sweep_photo_renditions", "schedule": 300.0},
     "remind-overdue-reviews": {"task": "reviews.remind_overdue_steps", "schedule": 600.0},
     "sweep-unsent-emails": {"task": "notifications.sweep_unsent_emails", "schedule": 600.0},
+    "sweep-deliveries": {"task": "outlets.sweep", "schedule": 30.0},
+    "poll-adoptions": {"task": "outlets.poll_adoptions", "schedule": 900.0},
 }
 
 # Photos (submissions): limits on what an officer may upload, and the renditions made by a task.
@@ -251,6 +254,14 @@ PHOTO_RENDITIONS = {"thumbnail": 400, "display": 1600}
 # Django refuses request bodies above this before a view runs; one photo plus the form fits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Outlets (DESIGN.md §6). Credentials are encrypted with these Fernet keys, never SECRET_KEY;
+# the first encrypts, all decrypt (rotation). Generate one with:
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+OUTLET_CREDENTIAL_KEYS = env.list("OUTLET_CREDENTIAL_KEYS", default=[])
+# Outlets may not be on private, loopback or link-local addresses; the demo and tests use loopback.
+OUTLETS_ALLOW_LOOPBACK = env.bool("OUTLETS_ALLOW_LOOPBACK", default=DEBUG)
+OUTLETS_HTTP_TIMEOUT = env.float("OUTLETS_HTTP_TIMEOUT", default=20.0)  # seconds, per request
 
 LOGGING = {
     "version": 1,

@@ -8,11 +8,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from notifications.actions import notify
-from notifications.models import Notification
 
 from accounts.models import Role
 from accounts.permissions import holders_of
+from notifications.actions import notify
+from notifications.models import Notification
+from outlets.actions import default_outlets, queue_deliveries
 from submissions.actions import ActionRefused, ChecksFailed, StaleEdit, locked, snapshot_revision
 from submissions.checks import Check, presubmit_checks
 from submissions.content import plain_text, sanitize_body, text_length
@@ -131,8 +132,9 @@ def _decide(step, *, by, decision, revision_id, comment):
 
 
 @transaction.atomic
-def approve(step, *, by, revision_id, comment=""):
-    """This stage agrees. The last stage's approval signs the item off."""
+def approve(step, *, by, revision_id, comment="", outlets=None):
+    """This stage agrees. The last stage's approval signs the item off and, in the same
+    transaction, creates its deliveries to `outlets` (default: the preselected outlets)."""
     step, replay = _decide(step, by=by, decision=Decision.APPROVED, revision_id=revision_id, comment=comment)
     if replay:
         return step
@@ -154,6 +156,8 @@ def approve(step, *, by, revision_id, comment=""):
     article.status = Status.APPROVED
     article.save(update_fields=["status", "updated_at"])
     Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
+    chosen = default_outlets(article) if outlets is None else [o for o in outlets if o.is_active]
+    queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
     return step
 

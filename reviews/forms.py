@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from outlets.actions import default_outlets
+from outlets.models import Outlet
+
 
 class DecisionForm(forms.Form):
     APPROVE, RETURN, REJECT = "approve", "return", "reject"
@@ -14,6 +17,24 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to return or reject: tell the author why."),
     )
+
+    outlets = forms.ModelMultipleChoiceField(
+        label=_("Report to"),
+        queryset=Outlet.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Signing off sends the item to these outlets."),
+    )
+
+    def __init__(self, *args, signs_off=False, article=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signs_off = signs_off
+        if signs_off:
+            self.fields["outlets"].queryset = Outlet.objects.filter(is_active=True)
+            if not self.is_bound and article is not None:
+                self.initial["outlets"] = [o.pk for o in default_outlets(article)]
+        else:
+            del self.fields["outlets"]
 
     def clean(self):
         data = super().clean()

@@ -51,7 +51,14 @@ def step_detail(request, pk):
     """The reviewer's page: the item as submitted, its checks, the diff since this stage last
     looked, and the decision form."""
     step = access_step(request.user, pk)
-    return _render_step(request, step, DecisionForm(initial={"revision": _latest_revision(step).pk}))
+    form = DecisionForm(
+        initial={"revision": _latest_revision(step).pk}, signs_off=_signs_off(step), article=step.article
+    )
+    return _render_step(request, step, form)
+
+
+def _signs_off(step):
+    return step.position + 1 >= len(step.run.route)
 
 
 def _latest_revision(step):
@@ -94,7 +101,7 @@ def _render_step(request, step, form, status=200):
 @login_required
 def decide(request, pk):
     step = access_step(request.user, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, signs_off=_signs_off(step), article=step.article)
     if not form.is_valid():
         return _render_step(request, step, form, status=400)
     decision = form.cleaned_data["decision"]

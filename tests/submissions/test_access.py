@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from outlets import urls as outlet_urls
 from reviews import urls as review_urls
 from submissions import urls as submission_urls
 from submissions.models import Status
@@ -26,6 +27,7 @@ def item_urls(article, photo):
     found = []
     patterns = [("submissions", p) for p in submission_urls.urlpatterns]
     patterns += [("reviews", p) for p in review_urls.urlpatterns if str(p.pattern).startswith("items/")]
+    patterns += [("outlets", p) for p in outlet_urls.urlpatterns if str(p.pattern).startswith("items/")]
     for app, pattern in patterns:
         groups = set(pattern.pattern.regex.groupindex)
         if "pk" not in groups:
@@ -61,6 +63,7 @@ def test_the_walk_covers_every_item_url(draft):
             for name in ("detail", "edit", "autosave", "photo_upload", "photo_tile", "photo_file")
         ),
         *(f"reviews:{name}" for name in ("submit", "withdraw", "approval_sheet")),
+        "outlets:article_deliveries",
     }
 
 

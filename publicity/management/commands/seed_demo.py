@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from outlets import demo as outlets_demo
 from reviews import demo as reviews_demo
 from submissions import demo as submissions_demo
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for demo in (accounts_demo, submissions_demo, reviews_demo):
+        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo):
             summary = demo.seed()
             if options["verbosity"]:
                 self.stdout.write(self.style.SUCCESS(f"Demo data: {summary}."))

@@ -1,0 +1,42 @@
+"""Outlet credentials, encrypted at rest with keys of their own (OUTLET_CREDENTIAL_KEYS), never
+SECRET_KEY. The first key encrypts; every key decrypts, so keys can be rotated."""
+
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _keys():
+    keys = list(settings.OUTLET_CREDENTIAL_KEYS)
+    if keys:
+        return keys
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("OUTLET_CREDENTIAL_KEYS must be set when DEBUG is off.")
+    # On a laptop: one key, made once, kept beside the SQLite database.
+    path = Path(settings.VAR_DIR) / "outlet-credential.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+def _fernet():
+    return MultiFernet([Fernet(key) for key in _keys()])
+
+
+def encrypt(secret):
+    return _fernet().encrypt(secret.encode()).decode() if secret else ""
+
+
+def decrypt(token):
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "An outlet credential cannot be decrypted with OUTLET_CREDENTIAL_KEYS."
+        ) from None

@@ -1,0 +1,38 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import actions
+from .models import Delivery
+
+SWEEP_BATCH = 500
+
+
+@shared_task(name="outlets.deliver", time_limit=180, soft_time_limit=150)
+def deliver(delivery_id):
+    actions.run_delivery(delivery_id)
+
+
+@shared_task(name="outlets.sweep", time_limit=120, soft_time_limit=100)
+def sweep():
+    """Beat: kick every due delivery — pending, retry due, or a lease that expired (a dead worker)."""
+    due = Delivery.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]
+    for delivery_id in due:
+        actions.kick(delivery_id)
+    return len(due)
+
+
+@shared_task(name="outlets.poll_adoptions", time_limit=600, soft_time_limit=540)
+def poll_adoptions():
+    """Beat: ask the outlets that can tell (WordPress) whether delivered items were published."""
+    recent = timezone.now() - timedelta(days=60)
+    waiting = Delivery.objects.filter(
+        state=Delivery.State.DELIVERED,
+        adoption=Delivery.Adoption.UNKNOWN,
+        outlet__kind="wordpress",
+        outlet__is_active=True,
+        delivered_at__gte=recent,
+    ).select_related("outlet")[:200]
+    for delivery in waiting:
+        actions.poll_adoption(delivery)

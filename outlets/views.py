@@ -1,0 +1,173 @@
+import json
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db.models import Count, Max, Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from submissions import permissions as item_permissions
+from submissions.actions import ActionRefused
+from submissions.models import Photo
+
+from . import actions
+from .adapters.webhook import verify
+from .credentials import decrypt
+from .forms import DeliveryFilterForm
+from .models import Delivery, Outlet
+from .permissions import may_manage_deliveries, require_office
+
+PAGE_SIZE = 25
+PHOTO_LINK_AGE = timedelta(days=14)
+
+
+def photo(request, token):
+    """A photo's display rendition behind an expiring signed address: what outlets fetch."""
+    try:
+        data = signing.loads(token, salt="outlets.photo", max_age=PHOTO_LINK_AGE)
+        delivery = Delivery.objects.get(uuid=data["d"])
+        found = Photo.objects.get(pk=data["p"], article_id=delivery.article_id)
+    except (signing.BadSignature, Delivery.DoesNotExist, Photo.DoesNotExist, KeyError, TypeError):
+        raise Http404 from None
+    if not found.display:
+        raise Http404
+    return FileResponse(found.display.open("rb"), content_type="image/jpeg")
+
+
+@csrf_exempt
+@require_POST
+def webhook_callback(request, outlet_id):
+    """A webhook outlet reports "published at URL", signed like our messages (Standard Webhooks)."""
+    outlet = get_object_or_404(Outlet, pk=outlet_id, kind=Outlet.Kind.WEBHOOK)
+    if not verify(decrypt(outlet.secret_encrypted), request.headers, request.body):
+        return JsonResponse({"error": "invalid signature"}, status=401)
+    try:
+        data = json.loads(request.body)
+        delivery = Delivery.objects.get(uuid=data["delivery"], outlet=outlet)
+    except (ValueError, KeyError, TypeError, Delivery.DoesNotExist):
+        return JsonResponse({"error": "unknown delivery"}, status=404)
+    if data.get("type") == "published":
+        actions.record_adoption(delivery, url=str(data.get("url", ""))[:500])
+    elif data.get("type") == "declined":
+        actions.record_decline(delivery)
+    else:
+        return JsonResponse({"error": "unknown type"}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+def article_deliveries(request, pk):
+    """The item's deliveries, refreshed in place while any is on its way (htmx)."""
+    article = item_permissions.access_article(request.user, pk)
+    deliveries = list(article.deliveries.select_related("outlet").order_by("outlet__name", "-created_at"))
+    moving = any(
+        d.state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.RETRYING)
+        for d in deliveries
+    )
+    return render(
+        request,
+        "outlets/includes/article_deliveries.html",
+        {
+            "article": article,
+            "deliveries": deliveries,
+            "moving": moving,
+            "may_manage": may_manage_deliveries(request.user),
+        },
+    )
+
+
+@login_required
+def delivery_list(request):
+    require_office(request.user)
+    form = DeliveryFilterForm(request.GET or None)
+    deliveries = Delivery.objects.select_related("outlet", "article", "article__unit", "revision")
+    if form.is_valid():
+        deliveries = form.apply(deliveries)
+    page = _page_number(request)
+    rows = list(deliveries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "outlets/delivery_list.html",
+        {
+            "form": form,
+            "deliveries": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "query": query.urlencode(),
+            "outlets": _health(),
+        },
+    )
+
+
+def _page_number(request):
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def _health():
+    day_ago = timezone.now() - timedelta(hours=24)
+    return Outlet.objects.annotate(
+        last_success=Max("deliveries__delivered_at"),
+        failures_24h=Count(
+            "deliveries__attempts_log",
+            filter=Q(deliveries__attempts_log__started_at__gte=day_ago)
+            & ~Q(deliveries__attempts_log__outcome__in=["delivered", "found", ""]),
+        ),
+    ).order_by("name")
+
+
+@login_required
+def delivery_detail(request, pk):
+    require_office(request.user)
+    delivery = get_object_or_404(Delivery.objects.select_related("outlet", "article", "revision"), pk=pk)
+    return render(
+        request,
+        "outlets/delivery_detail.html",
+        {"delivery": delivery, "attempts": list(delivery.attempts_log.all())},
+    )
+
+
+@require_POST
+@login_required
+def delivery_action(request, pk, action):
+    require_office(request.user)
+    delivery = get_object_or_404(Delivery, pk=pk)
+    handlers = {"retry": actions.retry, "cancel": actions.cancel, "resend": actions.resend_as_new}
+    if action not in handlers:
+        raise Http404
+    try:
+        result = handlers[action](delivery, by=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("outlets:delivery", pk=delivery.pk)
+    messages.success(
+        request,
+        {
+            "retry": _("The delivery will be retried now."),
+            "cancel": _("The delivery was cancelled."),
+            "resend": _("A new delivery was queued."),
+        }[action],
+    )
+    return redirect("outlets:delivery", pk=result.pk)
+
+
+@require_POST
+@login_required
+def outlet_resume(request, pk):
+    require_office(request.user)
+    outlet = get_object_or_404(Outlet, pk=pk)
+    actions.resume_outlet(outlet, by=request.user)
+    messages.success(
+        request, _("“%(outlet)s” is active again; waiting deliveries go out now.") % {"outlet": outlet}
+    )
+    return redirect("outlets:deliveries")

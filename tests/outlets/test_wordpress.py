@@ -1,0 +1,114 @@
+"""The WordPress adapter against a real WordPress (tests/peers/wordpress/setup.sh; CI runs it)."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from outlets import actions
+from outlets.credentials import encrypt
+from outlets.models import Delivery, Outlet
+from outlets.tasks import poll_adoptions
+from tests.factories import PhotoFactory
+from tests.submissions import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wp_outlet(wordpress, db):
+    return Outlet.objects.create(
+        name="Municipal portal",
+        kind=Outlet.Kind.WORDPRESS,
+        level=Outlet.Level.CITY,
+        endpoint=wordpress.url,
+        username=wordpress.author.username,
+        secret_encrypted=encrypt(wordpress.author.app_password),
+        preselected=True,
+    )
+
+
+def with_photo(article, caption="运动会颁奖 Prize giving"):
+    photo = PhotoFactory(article=article, caption=caption, is_cover=True)
+    photo.display.save("d.jpg", ContentFile(corpus.jpeg()), save=True)
+    return photo
+
+
+def remote_posts(wordpress, delivery):
+    return wordpress.posts(slug=delivery.marker, status="any", context="edit")
+
+
+def test_a_signed_off_item_becomes_a_pending_post_with_its_photo(article, wp_outlet, wordpress, sign_off):
+    with_photo(article)
+    sign_off(article)
+
+    delivery = Delivery.objects.get(article=article)
+    assert delivery.state == Delivery.State.DELIVERED, delivery.last_error
+    [post] = remote_posts(wordpress, delivery)
+    assert post["status"] == "pending" and post["title"]["raw"] == article.title
+    assert str(post["id"]) == delivery.remote_id
+    media = wordpress.request(
+        "GET", f"/wp/v2/media/{post['featured_media']}", params={"context": "edit"}
+    ).json()
+    assert "Prize giving" in media["caption"]["raw"] and media["alt_text"] == "运动会颁奖 Prize giving"
+    assert media["source_url"] in post["content"]["raw"]
+
+
+def test_category_mapping_is_applied(article, wp_outlet, wordpress, sign_off):
+    category = wordpress.request("POST", "/wp/v2/categories", json={"name": f"Education {article.pk}"}).json()
+    wp_outlet.category_map = {str(article.category): category["id"]}
+    wp_outlet.save()
+    sign_off(article)
+    [post] = remote_posts(wordpress, Delivery.objects.get(article=article))
+    assert post["categories"] == [category["id"]]
+    wordpress.request("DELETE", f"/wp/v2/categories/{category['id']}", params={"force": "true"})
+
+
+def test_an_interrupted_delivery_is_found_not_posted_twice(article, wp_outlet, wordpress, sign_off):
+    sign_off(article)
+    delivery = Delivery.objects.get(article=article)
+    # As if the worker died after WordPress created the post, before we recorded it.
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state="sending", remote_id="", lease_until="2000-01-01T00:00Z"
+    )
+
+    actions.run_delivery(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED
+    assert len(remote_posts(wordpress, delivery)) == 1
+    assert delivery.attempts_log.order_by("-number").first().outcome == "found"
+
+
+def test_publishing_on_the_site_is_recorded_as_adoption(article, wp_outlet, wordpress, sign_off):
+    sign_off(article)
+    delivery = Delivery.objects.get(article=article)
+    poll_adoptions()
+    delivery.refresh_from_db()
+    assert delivery.adoption == Delivery.Adoption.UNKNOWN  # still pending at the outlet
+
+    published = wordpress.publish(int(delivery.remote_id))
+    poll_adoptions()
+
+    delivery.refresh_from_db()
+    assert delivery.adoption == Delivery.Adoption.ADOPTED and delivery.adopted_url == published["link"]
+
+
+def test_a_trashed_post_is_recorded_as_declined(article, wp_outlet, wordpress, sign_off):
+    sign_off(article)
+    delivery = Delivery.objects.get(article=article)
+    wordpress.trash(int(delivery.remote_id))
+    poll_adoptions()
+    delivery.refresh_from_db()
+    assert delivery.adoption == Delivery.Adoption.DECLINED
+
+
+def test_a_wrong_application_password_pauses_the_outlet(article, wp_outlet, sign_off):
+    wp_outlet.secret_encrypted = encrypt("abcd efgh ijkl mnop qrst uvwx")
+    wp_outlet.save()
+    sign_off(article)
+    wp_outlet.refresh_from_db()
+    assert not wp_outlet.is_active and "401" in wp_outlet.paused_reason
+
+
+def test_test_connection_names_the_user(wp_outlet):
+    ok, message = actions.test_connection(wp_outlet)
+    assert ok and "Signed in to" in message
