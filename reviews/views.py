@@ -105,18 +105,20 @@ def decide(request, pk):
     if not form.is_valid():
         return _render_step(request, step, form, status=400)
     decision = form.cleaned_data["decision"]
-    action = {
-        form.APPROVE: actions.approve,
-        form.RETURN: actions.return_for_revision,
-        form.REJECT: actions.reject,
+    decided = {
+        "by": request.user,
+        "revision_id": form.cleaned_data["revision"],
+        "comment": form.cleaned_data["comment"],
     }
     try:
-        action[decision](
-            step,
-            by=request.user,
-            revision_id=form.cleaned_data["revision"],
-            comment=form.cleaned_data["comment"],
-        )
+        if decision == form.APPROVE:
+            actions.approve(
+                step, outlets=form.cleaned_data.get("outlets") if form.signs_off else None, **decided
+            )
+        elif decision == form.RETURN:
+            actions.return_for_revision(step, **decided)
+        else:
+            actions.reject(step, **decided)
     except actions.ActionRefused as refused:
         messages.error(request, refused.message)
         return redirect("reviews:step", pk=step.pk)

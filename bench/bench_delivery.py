@@ -1,0 +1,192 @@
+"""Sign-off → delivered latency and deliveries per second with one worker process, to a loopback
+webhook receiver; next to a plain httpx loop posting the same signed payloads (the ceiling)."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from django.db import connection, transaction
+
+from accounts.models import Role, RoleAssignment, Unit, User
+from outlets.actions import queue_deliveries
+from outlets.adapters.webhook import sign
+from outlets.credentials import encrypt
+from outlets.models import Delivery, Outlet
+from outlets.receiver import Receiver
+from publicity.celery import app
+from reviews import actions as reviews
+from reviews.models import ReviewChain, ReviewStage, ReviewStep
+from submissions.models import Article, Category, Revision
+
+COMMITTED = True  # worker processes must see the data: not run in a rolled-back transaction
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+LATENCY_SAMPLES = 30
+THROUGHPUT_ITEMS = 300
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(report):
+    receiver = Receiver(SECRET).start()
+    people, outlet = _office(receiver)
+    with tempfile.TemporaryDirectory() as folder:
+        worker = _start_worker(folder)
+        try:
+            latencies = [_sign_off_and_wait(people, outlet) for _ in range(LATENCY_SAMPLES)]
+            per_second = _throughput(people, outlet)
+        finally:
+            worker.terminate()
+            worker.communicate(timeout=30)
+            _restore_broker()
+    ceiling = _httpx_ceiling(receiver.url)
+    receiver.stop()
+    report("broker", 0, app.conf.broker_url.split(":")[0])
+    report("sign-off → delivered, p50", statistics.median(latencies) * 1000, "ms")
+    report("sign-off → delivered, p95", statistics.quantiles(latencies, n=20)[-1] * 1000, "ms")
+    report("deliveries per second, one worker process", per_second, "/s")
+    report("plain httpx loop, same signed payloads", ceiling, "/s")
+    report("ratio worker / ceiling", per_second / ceiling, "")
+
+
+def _office(receiver):
+    office = Unit.objects.create(name="Delivery bench office")
+    school = Unit.objects.create(name="Delivery bench school", parent=office)
+    people = {
+        name: User.objects.create(username=f"delivery-bench-{name}")
+        for name in ("officer", "leader", "director")
+    }
+    RoleAssignment.objects.create(user=people["officer"], role=Role.LIAISON_OFFICER, unit=school)
+    RoleAssignment.objects.create(user=people["leader"], role=Role.LEADER_IN_CHARGE, unit=school)
+    RoleAssignment.objects.create(user=people["director"], role=Role.OFFICE_DIRECTOR, unit=office)
+    chain, _ = ReviewChain.objects.get_or_create(name="Delivery bench chain", defaults={"is_default": True})
+    chain.units.add(school)
+    ReviewStage.objects.create(chain=chain, order=1, name="Director", reviewer_role=Role.OFFICE_DIRECTOR)
+    people["school"] = school
+    outlet = Outlet.objects.create(
+        name="Delivery bench receiver",
+        kind=Outlet.Kind.WEBHOOK,
+        endpoint=receiver.url,
+        secret_encrypted=encrypt(SECRET),
+        max_concurrency=4,
+    )
+    return people, outlet
+
+
+def _start_worker(folder):
+    url = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "CELERY_BROKER_URL": url,
+        "DATABASE_URL": _database_url(),
+        "OUTLETS_ALLOW_LOOPBACK": "true",
+        "CELERY_QUEUE_DIR": folder,
+    }
+    options = {"data_folder_in": folder, "data_folder_out": folder, "control_folder": folder + "-control"}
+    app.conf.task_always_eager = False
+    app.conf.broker_write_url = url
+    app.conf.broker_transport_options = options if url.startswith("filesystem") else {}
+    app.close()
+    app.amqp._producer_pool = None
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "publicity",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(3)  # let it connect
+    return worker
+
+
+def _restore_broker():
+    app.conf.task_always_eager = True
+    app.conf.broker_write_url = None
+    app.close()
+    app.amqp._producer_pool = None
+
+
+def _database_url():
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+
+
+def _article(people, n):
+    return Article.objects.create(
+        unit=people["school"],
+        author=people["officer"],
+        last_editor=people["officer"],
+        title=f"Bench item {n}",
+        body="<p>Body</p>",
+        category=Category.objects.get_or_create(name="Bench news")[0],
+        event_date="2026-11-20",
+    )
+
+
+def _sign_off_and_wait(people, outlet):
+    article = _article(people, time.monotonic_ns())
+    reviews.submit_for_review(article, base_version=article.version, by=people["officer"])
+    step = ReviewStep.objects.get(article=article, decision="pending")
+    reviews.approve(step, by=people["director"], revision_id=step.revision_id, outlets=[outlet])
+    signed_off = time.monotonic()
+    delivery = Delivery.objects.get(article=article)
+    while (
+        Delivery.objects.filter(pk=delivery.pk).values_list("state", flat=True)[0] != Delivery.State.DELIVERED
+    ):
+        time.sleep(0.005)
+    return time.monotonic() - signed_off
+
+
+def _throughput(people, outlet):
+    articles = [_article(people, n) for n in range(THROUGHPUT_ITEMS)]
+    revisions = [
+        Revision.objects.create(
+            article=a, number=1, title=a.title, body=a.body, content_hash="x", created_by=people["officer"]
+        )
+        for a in articles
+    ]
+    started = time.monotonic()
+    with transaction.atomic():
+        for article, revision in zip(articles, revisions, strict=True):
+            queue_deliveries(article, [outlet], revision=revision, by=people["director"])
+    pending = Delivery.objects.filter(article__in=articles).exclude(state=Delivery.State.DELIVERED)
+    while pending.exists():
+        time.sleep(0.05)
+    return THROUGHPUT_ITEMS / (time.monotonic() - started)
+
+
+def _httpx_ceiling(url):
+    body = json.dumps(
+        {"schema": "publicity-desk.article.v1", "article": {"title": "x", "body_html": "<p>Body</p>"}}
+    ).encode()
+    started = time.monotonic()
+    with httpx.Client(timeout=10) as client:
+        for n in range(THROUGHPUT_ITEMS):
+            timestamp = str(int(time.time()))
+            headers = {
+                "webhook-id": f"ceiling-{n}",
+                "webhook-timestamp": timestamp,
+                "webhook-signature": sign(SECRET, f"ceiling-{n}", timestamp, body),
+            }
+            client.post(url, content=body, headers=headers).raise_for_status()
+    return THROUGHPUT_ITEMS / (time.monotonic() - started)
