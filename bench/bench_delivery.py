@@ -19,7 +19,7 @@ from outlets.adapters.webhook import sign
 from outlets.credentials import encrypt
 from outlets.models import Delivery, Outlet
 from outlets.receiver import Receiver
-from publicity.celery import app
+from publicity.celery import app, reconnect
 from reviews import actions as reviews
 from reviews.models import ReviewChain, ReviewStage, ReviewStep
 from submissions.models import Article, Category, Revision
@@ -91,8 +91,7 @@ def _start_worker(folder):
     app.conf.task_always_eager = False
     app.conf.broker_write_url = url
     app.conf.broker_transport_options = options if url.startswith("filesystem") else {}
-    app.close()
-    app.amqp._producer_pool = None
+    reconnect()
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -119,8 +118,7 @@ def _start_worker(folder):
 def _restore_broker():
     app.conf.task_always_eager = True
     app.conf.broker_write_url = None
-    app.close()
-    app.amqp._producer_pool = None
+    reconnect()
 
 
 def _database_url():

@@ -18,7 +18,7 @@ from django.db import connection
 
 from outlets.models import Delivery, Outlet
 from outlets.tasks import sweep
-from publicity.celery import app
+from publicity.celery import app, reconnect
 from reviews import actions as review_actions
 from reviews.models import ReviewStep
 
@@ -56,16 +56,14 @@ class Broker:
         app.conf.task_always_eager = False
         app.conf.broker_write_url = self.url
         app.conf.broker_transport_options = self.options
-        app.close()
-        app.amqp._producer_pool = None
+        reconnect()
         return self
 
     def __exit__(self, *exc):
         app.conf.task_always_eager = True
         app.conf.broker_write_url = None
         app.conf.broker_transport_options = {}
-        app.close()
-        app.amqp._producer_pool = None
+        reconnect()
 
 
 def start_worker(broker, **env):

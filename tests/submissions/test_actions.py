@@ -186,7 +186,7 @@ def test_a_photo_is_kept_when_the_broker_is_down_and_the_sweeper_finishes_it(
 ):
     from datetime import timedelta
 
-    from publicity.celery import app
+    from publicity.celery import app, reconnect
     from submissions.tasks import sweep_photo_renditions
 
     article = ArticleFactory(unit=school)
@@ -194,8 +194,7 @@ def test_a_photo_is_kept_when_the_broker_is_down_and_the_sweeper_finishes_it(
     def use_broker(url):
         # broker_write_url, because CELERY_BROKER_URL in the environment wins over broker_url.
         app.conf.broker_write_url = url
-        app.close()  # drop pooled connections to the previous broker
-        app.amqp._producer_pool = None
+        reconnect()  # drop pooled connections to the previous broker
 
     app.conf.task_always_eager = False
     use_broker("redis://127.0.0.1:9/0")  # nothing listens: publishing fails
