@@ -112,3 +112,14 @@ def test_a_wrong_application_password_pauses_the_outlet(article, wp_outlet, sign
 def test_test_connection_names_the_user(wp_outlet):
     ok, message = actions.test_connection(wp_outlet)
     assert ok and "Signed in to" in message
+
+
+def test_running_the_delivery_task_twice_makes_one_post(article, wp_outlet, wordpress, sign_off):
+    from outlets.tasks import deliver
+
+    sign_off(article)
+    delivery = Delivery.objects.get(article=article)
+    deliver(delivery.pk)
+    deliver(delivery.pk)
+    assert len(remote_posts(wordpress, delivery)) == 1
+    assert delivery.attempts_log.count() == 1
