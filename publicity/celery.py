@@ -14,8 +14,8 @@ app.autodiscover_tasks()
 def reconnect():
     """Drop pooled broker connections so that a changed broker setting takes effect in this process
     (the tests and benchmarks point producers at a broker of their own)."""
-    # Not app.close(): that also unregisters the app, and tasks imported later would not find it.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Only drop our references: kombu keeps one pool per broker address, and closing one would break
+    # every later publish to that address (even eager tasks acquire a producer). Not app.close()
+    # either: it also unregisters the app, and tasks imported later would not find it.
     app._pool = None
     app.amqp._producer_pool = None

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ class Broker:
 
     def __init__(self, url, tmp_path):
         self.url = url
+        # A queue of this test's own: messages left in a shared Redis by other runs cannot interfere.
+        self.queue = f"test-{uuid.uuid4().hex[:8]}"
         self.env = {"CELERY_BROKER_URL": url}
         options = {}
         if url.startswith("filesystem://"):
@@ -54,6 +57,7 @@ class Broker:
 
     def __enter__(self):
         app.conf.task_always_eager = False
+        app.conf.task_default_queue = self.queue
         app.conf.broker_write_url = self.url
         app.conf.broker_transport_options = self.options
         reconnect()
@@ -61,6 +65,7 @@ class Broker:
 
     def __exit__(self, *exc):
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"
         app.conf.broker_write_url = None
         app.conf.broker_transport_options = {}
         reconnect()
@@ -75,6 +80,8 @@ def start_worker(broker, **env):
             "-A",
             "publicity",
             "worker",
+            "-Q",
+            broker.queue,
             "--pool=solo",
             "--without-heartbeat",
             "--without-gossip",
@@ -147,7 +154,10 @@ def test_a_worker_killed_after_wordpress_created_the_post_leaves_exactly_one_pos
         doomed = start_worker(broker, PUBLICITY_FAILPOINT="wordpress.after_post_created")
         sign_off(article, people)  # the kick goes to the broker; the worker takes it
         delivery = Delivery.objects.get(article=article)
-        doomed.wait(timeout=60)
+        try:
+            doomed.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the worker did not reach the failpoint:\n" + stop(doomed))
         assert doomed.returncode == -9, stop(doomed)  # killed by SIGKILL at the failpoint
         delivery.refresh_from_db()
         assert delivery.state == Delivery.State.SENDING and not delivery.remote_id
