@@ -4,32 +4,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from publicity.paging import page_of
+
 from . import actions, permissions
 from .forms import EmailPreferencesForm
 from .models import Notification
-
-PAGE_SIZE = 25
 
 
 @login_required
 def notification_list(request):
     """My notifications, newest first; the unread ones stand out."""
-    page = _page_number(request)
     notifications = Notification.objects.for_list().filter(recipient=request.user)
-    # One row more than a page tells whether there is a next page, without counting the table.
-    rows = list(notifications[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     return render(
-        request,
-        "notifications/notification_list.html",
-        {"notifications": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE},
+        request, "notifications/notification_list.html", page_of(request, notifications, name="notifications")
     )
-
-
-def _page_number(request):
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from publicity.paging import page_of
 from submissions import permissions as item_permissions
 from submissions.actions import ActionRefused
 from submissions.models import Photo
@@ -23,7 +24,6 @@ from .forms import DeliveryFilterForm
 from .models import Delivery, Outlet
 from .permissions import may_manage_deliveries, require_office
 
-PAGE_SIZE = 25
 PHOTO_LINK_AGE = timedelta(days=14)
 
 
@@ -89,29 +89,11 @@ def delivery_list(request):
     deliveries = Delivery.objects.select_related("outlet", "article", "article__unit", "revision")
     if form.is_valid():
         deliveries = form.apply(deliveries)
-    page = _page_number(request)
-    rows = list(deliveries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "outlets/delivery_list.html",
-        {
-            "form": form,
-            "deliveries": rows[:PAGE_SIZE],
-            "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
-            "query": query.urlencode(),
-            "outlets": _health(),
-        },
+        {"form": form, **page_of(request, deliveries, name="deliveries"), "outlets": _health()},
     )
-
-
-def _page_number(request):
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
 
 
 def _health():

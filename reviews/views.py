@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import access_for
+from publicity.paging import page_of
 from publicity.pdf import render_pdf
 from submissions import permissions as item_permissions
 from submissions.checks import Check, presubmit_checks
@@ -21,29 +22,15 @@ from .forms import DecisionForm, ReviewerEditForm
 from .models import Decision, ReviewStep
 from .permissions import access_step, may_decide, queue_filter
 
-PAGE_SIZE = 25
-
 
 @login_required
 def queue(request):
     """The steps waiting for this reviewer, oldest first; overdue ones stand out."""
     if not access_for(request.user).is_reviewer:
         raise Http404
-    page = _page_number(request)
     steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
-    rows = list(steps[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return render(
-        request,
-        "reviews/queue.html",
-        {"steps": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE, "now": timezone.now()},
-    )
-
-
-def _page_number(request):
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
+    context = page_of(request, steps, name="steps") | {"now": timezone.now()}
+    return render(request, "reviews/queue.html", context)
 
 
 @login_required

@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
+from publicity.paging import page_of
 
 from . import actions, permissions
 from .content import diff_html
 from .forms import ArticleFilterForm, ArticleForm, UnitChoiceForm, cover_choice, photo_changes
 from .models import Article, Event, Photo, Status
-
-PAGE_SIZE = 25
 
 
 @login_required
@@ -32,20 +31,8 @@ def article_list(request):
     articles = Article.objects.for_list().filter(unit_id__in=units)
     if form.is_valid():
         articles = _filtered(articles, form.cleaned_data)
-    page = _page_number(request)
-    # One row more than a page tells whether there is a next page, without counting the table.
-    rows = list(articles[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return render(
-        request,
-        "submissions/article_list.html",
-        {
-            "form": form,
-            "articles": rows[:PAGE_SIZE],
-            "page": page,
-            "has_next": len(rows) > PAGE_SIZE,
-            "query": _query_without_page(request),
-        },
-    )
+    context = page_of(request, articles, name="articles") | {"form": form}
+    return render(request, "submissions/article_list.html", context)
 
 
 def _filtered(articles, filters):
@@ -58,19 +45,6 @@ def _filtered(articles, filters):
     if q := filters["q"].strip():
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
     return articles
-
-
-def _page_number(request):
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -121,15 +95,7 @@ def _save(request, article):
     if not form.is_valid():
         return _render_form(request, article, form, status=400)
     try:
-        article = actions.save_draft(
-            article,
-            fields=form.content(),
-            co_units=form.cleaned_data["co_units"],
-            photos=photo_changes(request.POST, article.photos.all()),
-            cover_id=cover_choice(request.POST),
-            base_version=form.cleaned_data["version"],
-            by=request.user,
-        )
+        article = _save_draft(request, article, form)
     except actions.StaleEdit as conflict:
         return _render_form(request, article, form, conflict=conflict.current, status=409)
     except actions.ActionRefused as refused:
@@ -139,6 +105,19 @@ def _save(request, article):
         return redirect("reviews:submit", pk=article.pk)
     messages.success(request, _("Draft saved."))
     return redirect("submissions:edit", pk=article.pk)
+
+
+def _save_draft(request, article, form):
+    """The form's fields and its photos' captions, order and cover, saved by one action."""
+    return actions.save_draft(
+        article,
+        fields=form.content(),
+        co_units=form.cleaned_data["co_units"],
+        photos=photo_changes(request.POST, article.photos.all()),
+        cover_id=cover_choice(request.POST),
+        base_version=form.cleaned_data["version"],
+        by=request.user,
+    )
 
 
 def _render_form(request, article, form, *, unit_form=None, conflict=None, status=200):
@@ -177,15 +156,7 @@ def autosave(request, pk=None):
     if not form.is_valid():
         return JsonResponse({"error": _("Not saved: check the highlighted fields.")}, status=400)
     try:
-        article = actions.save_draft(
-            article,
-            fields=form.content(),
-            co_units=form.cleaned_data["co_units"],
-            photos=photo_changes(request.POST, article.photos.all()),
-            cover_id=cover_choice(request.POST),
-            base_version=form.cleaned_data["version"],
-            by=request.user,
-        )
+        article = _save_draft(request, article, form)
     except actions.StaleEdit as conflict:
         return JsonResponse({"error": conflict.message, "conflict": True}, status=409)
     except actions.ActionRefused as refused:
