@@ -12,9 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, Unit
-from accounts.permissions import access_for
 from reviews.models import ReviewStep
-from reviews.permissions import queue_filter
+from reviews.permissions import has_queue, queue_filter
 from submissions.models import Article
 
 from .celery import app as celery_app
@@ -36,7 +35,7 @@ def home(request):
         summary = Article.objects.month_summary([u.pk for u in units], start, end)
         context["officer_units"] = [(unit, summary.get(unit.pk, {})) for unit in units]
         context["recent"] = list(Article.objects.for_list().filter(unit__in=units)[:HOME_RECENT])
-    if access_for(request.user).is_reviewer:
+    if has_queue(request.user):
         waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
     return render(request, "home.html", context)

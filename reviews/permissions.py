@@ -23,6 +23,11 @@ def reviewers_of(step):
     return holders_of(step.stage.reviewer_role, step.article.unit_id).exclude(pk=step.article.author_id)
 
 
+def has_queue(user):
+    """Holds a reviewing role somewhere: has a review queue."""
+    return access_for(user).is_reviewer
+
+
 def queue_filter(user):
     """The pending steps this user may decide, as a filter on ReviewStep."""
     access = access_for(user)

@@ -10,7 +10,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import access_for
 from publicity.paging import page_of
 from publicity.pdf import render_pdf
 from submissions import permissions as item_permissions
@@ -20,13 +19,13 @@ from submissions.content import diff_html
 from . import actions
 from .forms import DecisionForm, ReviewerEditForm
 from .models import Decision, ReviewStep
-from .permissions import access_step, may_decide, queue_filter
+from .permissions import access_step, has_queue, may_decide, queue_filter
 
 
 @login_required
 def queue(request):
     """The steps waiting for this reviewer, oldest first; overdue ones stand out."""
-    if not access_for(request.user).is_reviewer:
+    if not has_queue(request.user):
         raise Http404
     steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
     context = page_of(request, steps, name="steps") | {"now": timezone.now()}
