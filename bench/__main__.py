@@ -25,8 +25,11 @@ def main(names):
         m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
     )
     with bench_database():
-        for name in modules:
-            module = importlib.import_module(f"bench.{name}")
+        loaded = [importlib.import_module(f"bench.{name}") for name in modules]
+        # Benchmarks whose data must be committed (other processes read it) run last, so that what
+        # they leave behind cannot collide with the others' data.
+        for module in sorted(loaded, key=lambda m: getattr(m, "COMMITTED", False)):
+            name = module.__name__.removeprefix("bench.")
             print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
             if getattr(module, "COMMITTED", False):  # other processes read its data: it must commit
                 module.run(report)

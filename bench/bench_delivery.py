@@ -64,7 +64,7 @@ def _office(receiver):
     RoleAssignment.objects.create(user=people["officer"], role=Role.LIAISON_OFFICER, unit=school)
     RoleAssignment.objects.create(user=people["leader"], role=Role.LEADER_IN_CHARGE, unit=school)
     RoleAssignment.objects.create(user=people["director"], role=Role.OFFICE_DIRECTOR, unit=office)
-    chain, _ = ReviewChain.objects.get_or_create(name="Delivery bench chain", defaults={"is_default": True})
+    chain, _ = ReviewChain.objects.get_or_create(name="Delivery bench chain")
     chain.units.add(school)
     ReviewStage.objects.create(chain=chain, order=1, name="Director", reviewer_role=Role.OFFICE_DIRECTOR)
     people["school"] = school
@@ -141,7 +141,7 @@ def _article(people, n):
         last_editor=people["officer"],
         title=f"Bench item {n}",
         body="<p>Body</p>",
-        category=Category.objects.get_or_create(name="Bench news")[0],
+        category=Category.objects.get_or_create(name="Delivery bench news")[0],
         event_date="2026-11-20",
     )
 

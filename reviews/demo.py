@@ -25,7 +25,10 @@ STAGES = [
 
 
 def seed():
-    chain, created = ReviewChain.objects.get_or_create(name="Standard review", defaults={"is_default": True})
+    has_default = ReviewChain.objects.filter(is_default=True).exists()  # an admin may have set one up
+    chain, created = ReviewChain.objects.get_or_create(
+        name="Standard review", defaults={"is_default": not has_default}
+    )
     if created:
         for order, name, role, applies in STAGES:
             ReviewStage.objects.create(
