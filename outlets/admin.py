@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from publicity.admin import ReadOnlyAdminMixin
+
 from . import actions
 from .forms import OutletAdminForm
 from .models import Delivery, DeliveryAttempt, Outlet
@@ -56,7 +58,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: deliveries change through the Deliveries page and the delivery actions."""
 
     list_display = ["article", "outlet", "state", "attempts", "adoption", "created_at"]
@@ -64,12 +66,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["article", "outlet"]
     show_full_result_count = False
     inlines = [DeliveryAttemptInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

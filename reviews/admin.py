@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from publicity.admin import ReadOnlyAdminMixin
+
 from .models import ReviewChain, ReviewRun, ReviewStage, ReviewStep
 
 
@@ -29,7 +31,7 @@ class ReviewStepInline(admin.TabularInline):
 
 
 @admin.register(ReviewRun)
-class ReviewRunAdmin(admin.ModelAdmin):
+class ReviewRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: runs and steps change only through the app's review actions."""
 
     list_display = ["article", "chain", "state", "started_at", "finished_at"]
@@ -37,12 +39,3 @@ class ReviewRunAdmin(admin.ModelAdmin):
     list_select_related = ["article", "chain"]
     show_full_result_count = False
     inlines = [ReviewStepInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

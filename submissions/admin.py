@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from publicity.admin import ReadOnlyAdminMixin
+
 from .models import Article, Category, Event, Photo, Phrase, Revision
 
 
@@ -48,7 +50,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only here: articles change through the app's actions, which keep the timeline."""
 
     list_display = ["title", "unit", "author", "category", "status", "event_date", "updated_at"]
@@ -57,12 +59,3 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     show_full_result_count = False
     inlines = [PhotoInline, RevisionInline, EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
