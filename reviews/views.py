@@ -37,10 +37,7 @@ def step_detail(request, pk):
     """The reviewer's page: the item as submitted, its checks, the diff since this stage last
     looked, and the decision form."""
     step = access_step(request.user, pk)
-    form = DecisionForm(
-        initial={"revision": _latest_revision(step).pk}, signs_off=_signs_off(step), article=step.article
-    )
-    return _render_step(request, step, form)
+    return _render_step(request, step, DecisionForm(signs_off=_signs_off(step), article=step.article))
 
 
 def _signs_off(step):
@@ -54,6 +51,8 @@ def _latest_revision(step):
 def _render_step(request, step, form, status=200):
     article = step.article
     revision = _latest_revision(step)
+    if not form.is_bound:
+        form.initial["revision"] = revision.pk  # the revision the reviewer sees is the one judged
     earlier = (
         ReviewStep.objects.filter(run=step.run, stage=step.stage, decided_at__isnull=False)
         .exclude(pk=step.pk)

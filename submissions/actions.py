@@ -39,7 +39,7 @@ class StaleEdit(ActionRefused):
     def __init__(self, current):
         super().__init__(
             _("This item was changed by %(name)s while you were editing. Nothing was overwritten.")
-            % {"name": current.last_editor_name}
+            % {"name": current.last_editor}
         )
         self.current = current
 

@@ -165,10 +165,6 @@ class Article(models.Model):
         return self.title or str(_("(untitled)"))
 
     @property
-    def last_editor_name(self):
-        return str(self.last_editor)
-
-    @property
     def is_editable(self):
         return self.status in self.EDITABLE
 
@@ -178,11 +174,6 @@ class Article(models.Model):
 
     def may_move_to(self, status):
         return status in self.TRANSITIONS[self.status]
-
-    @cached_property
-    def cover(self):
-        photos = list(self.photos.all())
-        return next((p for p in photos if p.is_cover), photos[0] if photos else None)
 
 
 def photo_path(photo, filename):
