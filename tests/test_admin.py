@@ -5,6 +5,9 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_pages(client, demo):
     from accounts.models import User
+    from reviews.models import ReviewChain
+
+    chain = ReviewChain.objects.get(name="Standard review")
 
     client.force_login(User.objects.get(username="admin"))
     for url in [
@@ -12,7 +15,7 @@ def test_admin_pages(client, demo):
         "/admin/reviews/reviewrun/",
         "/admin/outlets/delivery/",
         "/admin/outlets/outlet/add/",
-        "/admin/reviews/reviewchain/1/change/",
+        f"/admin/reviews/reviewchain/{chain.pk}/change/",
     ]:
         r = client.get(url)
         assert r.status_code == 200, url
