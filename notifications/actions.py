@@ -15,7 +15,7 @@ from .models import EmailOptOut, Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(recipients, kind, *, article=None, actor=None, note=""):
+def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
     """Tell each recipient (once, never the actor, never an inactive account) about `article`.
 
     Returns the new notifications. Each one's e-mail is queued after the surrounding transaction
@@ -25,7 +25,7 @@ def notify(recipients, kind, *, article=None, actor=None, note=""):
     actor_id = actor.pk if actor is not None else None
     by_id = {user.pk: user for user in recipients if user.is_active and user.pk != actor_id}
     created = Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, article=article, actor=actor, note=note)
+        Notification(recipient=user, kind=kind, article=article, actor=actor, note=note, link=link)
         for user in by_id.values()
     )
     for notification in created:

@@ -38,6 +38,8 @@ def build_email(notification):
 
 
 def _item_path(notification):
+    if notification.link:
+        return notification.link
     if notification.article_id is None:
         return reverse("notifications:list")
     return reverse("submissions:detail", args=[notification.article_id])

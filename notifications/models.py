@@ -24,6 +24,8 @@ class Notification(models.Model):
         ESCALATED = "escalated", _("An overdue review was escalated to you")
         DELIVERY_FAILED = "delivery_failed", _("A delivery to an outlet failed")
         OUTLET_PAUSED = "outlet_paused", _("An outlet was paused")
+        URGED = "urged", _("Your unit is behind its monthly minimum")
+        BULLETIN = "bulletin", _("A bulletin was published")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {
@@ -86,6 +88,8 @@ class Notification(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    # Where the notification leads when it is not about an article (a bulletin, the unit's figures).
+    link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)

@@ -25,6 +25,8 @@ def open_notification(request, pk):
     """Follow a notification to its item, marking it read (a GET: opening it twice changes nothing)."""
     notification = permissions.access_notification(request.user, pk)
     actions.mark_read(notification, by=request.user)
+    if notification.link.startswith("/"):  # only our own paths: links are written by our code
+        return redirect(notification.link)
     if notification.article_id is None:
         return redirect("notifications:list")
     return redirect("submissions:detail", pk=notification.article_id)

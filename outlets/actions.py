@@ -16,10 +16,10 @@ from accounts.models import User
 from notifications.actions import notify
 from notifications.models import Notification
 from submissions.actions import ActionRefused
-from submissions.models import Event
+from submissions.models import Article, Event, Status
 
 from .adapters import DeliveryError, Recorder, adapter_for
-from .models import Delivery, DeliveryAttempt, Outlet
+from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 
 logger = logging.getLogger(__name__)
 
@@ -276,20 +276,73 @@ def test_connection(outlet):
 
 @transaction.atomic
 def record_adoption(delivery, *, url="", by=None, note=""):
-    """The outlet published the item (seen by polling, a signed callback, or entered by the office)."""
+    """The outlet published the item, seen by polling or a signed callback. Idempotent."""
     updated = (
         Delivery.objects.filter(pk=delivery.pk)
         .exclude(adoption=Delivery.Adoption.ADOPTED)
         .update(adoption=Delivery.Adoption.ADOPTED, adopted_url=url[:500])
     )
     if updated:
-        Event.objects.create(
-            article=delivery.article,
-            kind=Event.Kind.ADOPTED,
-            actor=by,
-            note=f"{delivery.outlet} {url}".strip(),
+        outlet = delivery.outlet
+        adoption, created = Adoption.objects.get_or_create(
+            article_id=delivery.article_id,
+            outlet=outlet,
+            defaults={
+                "delivery": delivery,
+                "level": outlet.level,
+                "adopted_on": timezone.localdate(),
+                "url": url[:500],
+                "note": note,
+                "source": Adoption.Source.OUTLET,
+                "recorded_by": by,
+            },
         )
+        if created:
+            _adopted_event(adoption, by)
     return updated
+
+
+@transaction.atomic
+def record_office_adoption(article, outlet, *, adopted_on, by, source=Adoption.Source.OFFICE, **details):
+    """The office enters an adoption it saw (a printed paper, a portal): any signed-off item, any
+    outlet. `details`: url, issue, note, instruction_level, instruction_leader, instruction_text.
+
+    Refused if the item is not signed off, or the outlet's adoption of it is already recorded with
+    other details; the same entry twice (a double click) returns the first.
+    """
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status != Status.APPROVED:
+        raise ActionRefused(_("Only signed-off items can be adopted."))
+    existing = Adoption.objects.filter(article=article, outlet=outlet).first()
+    if existing:
+        if existing.adopted_on == adopted_on and all(getattr(existing, k) == v for k, v in details.items()):
+            return existing
+        raise ActionRefused(
+            _("The adoption of this item by %(outlet)s was already recorded (%(day)s).")
+            % {"outlet": outlet, "day": existing.adopted_on}
+        )
+    delivery = Delivery.objects.filter(article=article, outlet=outlet).order_by("-created_at").first()
+    adoption = Adoption.objects.create(
+        article=article,
+        outlet=outlet,
+        delivery=delivery,
+        level=outlet.level,
+        adopted_on=adopted_on,
+        source=source,
+        recorded_by=by,
+        **details,
+    )
+    if delivery:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            adoption=Delivery.Adoption.ADOPTED, adopted_url=adoption.url or delivery.adopted_url
+        )
+    _adopted_event(adoption, by)
+    return adoption
+
+
+def _adopted_event(adoption, by):
+    note = " ".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
+    Event.objects.create(article_id=adoption.article_id, kind=Event.Kind.ADOPTED, actor=by, note=note)
 
 
 @transaction.atomic

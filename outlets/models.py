@@ -186,3 +186,81 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery} #{self.number}"
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def between(self, start, end):
+        """Adoptions published on days start ≤ day < end."""
+        return self.filter(adopted_on__gte=start, adopted_on__lt=end)
+
+
+class Adoption(models.Model):
+    """An outlet published (采用) an item: observed from a delivery or entered by the office.
+
+    At most one per item and outlet. `level` is the outlet's level when it was recorded, so a later
+    change to the outlet does not move old points. Scores are derived from these rows in `reports`;
+    `needs_scoring` marks rows whose points have not been (re)computed yet.
+    """
+
+    class Source(models.TextChoices):
+        OUTLET = "outlet", _("Reported by the outlet")
+        OFFICE = "office", _("Recorded by the office")
+        IMPORT = "import", _("Imported from a sheet")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="adoptions"
+    )
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="adoptions"
+    )
+    delivery = models.OneToOneField(
+        Delivery,
+        verbose_name=_("delivery"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoption_record",
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Outlet.Level.choices)
+    adopted_on = models.DateField(_("published on"))
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    issue = models.CharField(_("issue and page"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    instruction_level = models.CharField(
+        _("leader instruction level"), max_length=20, choices=Outlet.Level.choices, blank=True
+    )
+    instruction_leader = models.CharField(_("instructing leader"), max_length=100, blank=True)
+    instruction_text = models.TextField(_("leader instruction"), blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    needs_scoring = models.BooleanField(default=True, editable=False)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-adopted_on", "-id"]
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "outlet"], name="adoption_once_per_outlet"),
+        ]
+        indexes = [
+            models.Index(fields=["adopted_on", "outlet"], name="adoption_day"),
+            models.Index(fields=["-adopted_on", "-id"], name="adoption_recent"),
+            models.Index(fields=["id"], condition=Q(needs_scoring=True), name="adoption_needs_scoring"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} — {self.outlet} ({self.adopted_on})"
+
+    @property
+    def has_instruction(self):
+        return bool(self.instruction_level)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "outlets",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unsent-emails": {"task": "notifications.sweep_unsent_emails", "schedule": 600.0},
     "sweep-deliveries": {"task": "outlets.sweep", "schedule": 30.0},
     "poll-adoptions": {"task": "outlets.poll_adoptions", "schedule": 900.0},
+    "score-pending-adoptions": {"task": "reports.score_pending", "schedule": 60.0},
+    "close-month": {"task": "reports.close_month", "schedule": 3600.0 * 6},
+    "remind-units-behind": {"task": "reports.remind_units_behind", "schedule": 3600.0 * 12},
 }
 
 # Photos (submissions): limits on what an officer may upload, and the renditions made by a task.
@@ -271,3 +275,8 @@ LOGGING = {
     # axes logs every sign-in at INFO; its lockouts (WARNING) are what an operator needs.
     "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
+
+# Assessment (reports): the month-end reminder goes out this many days before the month ends; an
+# adoption sheet may be at most this big.
+REPORTS_REMIND_DAYS_BEFORE_MONTH_END = env.int("REPORTS_REMIND_DAYS_BEFORE_MONTH_END", default=3)
+REPORTS_IMPORT_MAX_BYTES = env.int("REPORTS_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)

@@ -154,7 +154,8 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
         return step
     _finish(run, ReviewRun.State.SIGNED_OFF)
     article.status = Status.APPROVED
-    article.save(update_fields=["status", "updated_at"])
+    article.signed_off_at = timezone.now()
+    article.save(update_fields=["status", "signed_off_at", "updated_at"])
     Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
     chosen = default_outlets(article) if outlets is None else [o for o in outlets if o.is_active]
     queue_deliveries(article, chosen, revision=step.revision, by=by)

@@ -147,6 +147,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -159,6 +160,9 @@ class Article(models.Model):
             models.Index(fields=["unit", "status", "-updated_at", "-id"], name="article_unit_status"),
             models.Index(fields=["unit", "category", "-updated_at", "-id"], name="article_unit_category"),
             models.Index(fields=["unit", "event_date"], name="article_unit_event_date"),
+            # the assessment figures count by period across all units
+            models.Index(fields=["submitted_at", "unit"], name="article_submitted"),
+            models.Index(fields=["signed_off_at", "unit"], name="article_signed_off"),
         ]
 
     def __str__(self):

@@ -1,0 +1,236 @@
+"""Every change the assessment makes: adoptions entered by the office, rebuilt points, reminders,
+bulletins. Views and tasks call these; side effects (e-mail, tasks) run after commit."""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, RoleAssignment, User
+from notifications.actions import notify
+from notifications.models import Notification
+from outlets import actions as outlet_actions
+from outlets.models import Adoption
+from submissions.actions import ActionRefused, StaleEdit
+from submissions.content import sanitize_body
+
+from . import scoring
+from .figures import assessed_units, unit_figures
+from .models import Bulletin, BulletinReceipt, Reminder
+from .periods import Period, month_start
+
+logger = logging.getLogger(__name__)
+
+URGE_REPEAT = timedelta(minutes=1)  # a second click within this is the same reminder
+
+
+class ImportFailed(ActionRefused):
+    """A sheet had errors: nothing was imported. `errors` is [(row number, message)]."""
+
+    def __init__(self, errors):
+        super().__init__(_("Nothing was imported: %(count)s rows have errors.") % {"count": len(errors)})
+        self.errors = errors
+
+
+# --- Adoptions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_adoption(article, outlet, *, adopted_on, by, **details):
+    """The office records that `outlet` published `article`; the item's points are rebuilt at once."""
+    adoption = outlet_actions.record_office_adoption(article, outlet, adopted_on=adopted_on, by=by, **details)
+    scoring.score_articles([article.pk])
+    return adoption
+
+
+@transaction.atomic
+def import_adoptions(rows, *, by):
+    """All rows or none. `rows` are dicts for `record_adoption` with "row", "article" and "outlet"."""
+    errors, adoptions = [], []
+    for row in rows:
+        details = {k: v for k, v in row.items() if k not in ("row", "article", "outlet")}
+        try:
+            with transaction.atomic():
+                adoptions.append(
+                    outlet_actions.record_office_adoption(
+                        row["article"], row["outlet"], by=by, source=Adoption.Source.IMPORT, **details
+                    )
+                )
+        except ActionRefused as refused:
+            errors.append((row["row"], str(refused)))
+    if errors:
+        raise ImportFailed(errors)
+    scoring.score_articles({a.article_id for a in adoptions})
+    return adoptions
+
+
+# --- Points -------------------------------------------------------------------------------------
+
+
+def rescore_adoptions(adoptions):
+    """Rules changed for these adoptions: mark them, and rebuild their items' points after commit."""
+    adoptions.filter(needs_scoring=False).update(needs_scoring=True)
+    transaction.on_commit(partial(_kick, "reports.score_pending"))
+
+
+def rescore_minimums():
+    """A minimum or the deductions changed: rebuild every finished month's deductions after commit."""
+    transaction.on_commit(partial(_kick, "reports.score_minimums"))
+
+
+def rule_changed(levels=(), outlet_ids=()):
+    """A scoring rule for these levels or outlets was added, changed or removed."""
+    rescore_adoptions(Adoption.objects.filter(Q(level__in=levels) | Q(outlet_id__in=outlet_ids)))
+
+
+def policy_changed():
+    rescore_adoptions(Adoption.objects.all())
+    rescore_minimums()
+
+
+def score_all_minimums(today=None):
+    return sum(scoring.score_month_minimums(m, today=today) for m in scoring.months_to_assess(today))
+
+
+def _kick(task_name):
+    from . import tasks
+
+    try:
+        getattr(tasks, task_name.split(".")[-1]).delay()
+    except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
+        logger.warning("Could not queue %s; the sweeper will do it.", task_name, exc_info=True)
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+def urge(unit, *, by=None, today=None):
+    """Remind a unit behind its monthly minimum (催报): its liaison officers and leaders in charge, in
+    the app and by e-mail. A second click straight after the first sends nothing more."""
+    today = today or timezone.localdate()
+    month = month_start(today)
+    recent = Reminder.objects.filter(unit=unit, month=month, by=by, sent_at__gte=timezone.now() - URGE_REPEAT)
+    if by is not None and (existing := recent.first()):
+        return existing
+    row = unit_figures(Period.containing("month", today), today=today, units=[unit])[0]
+    people = User.objects.filter(
+        is_active=True,
+        role_assignments__unit=unit,
+        role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
+    ).distinct()
+    note = _(
+        "%(unit)s, %(month)s: %(submitted)s of %(min_submitted)s items submitted, "
+        "%(adopted)s of %(min_adopted)s adopted."
+    ) % {
+        "unit": unit,
+        "month": Period.containing("month", today).label,
+        "submitted": row.figures.submitted,
+        "min_submitted": row.figures.min_submitted,
+        "adopted": row.figures.adopted,
+        "min_adopted": row.figures.min_adopted,
+    }
+    sent = notify(list(people), Notification.Kind.URGED, actor=by, note=note, link=reverse("reports:my_unit"))
+    return Reminder.objects.create(unit=unit, month=month, by=by, recipients=len(sent))
+
+
+def remind_units_behind(*, today=None, days_before_end=3):
+    """The month-end job: a few days before the month ends, urge every unit still below its minimum,
+    once a month. Returns the units urged."""
+    today = today or timezone.localdate()
+    period = Period.containing("month", today)
+    if (period.end - today).days > days_before_end:
+        return []
+    already = set(Reminder.objects.filter(month=period.start, by=None).values_list("unit_id", flat=True))
+    behind = [
+        row.subject
+        for row in unit_figures(period, today=today)
+        if not row.figures.minimum_met and row.subject.pk not in already
+    ]
+    for unit in behind:
+        with transaction.atomic():
+            urge(unit, today=today)
+    return behind
+
+
+# --- Bulletins ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_bulletin(period, *, by, today=None):
+    """Write the period's bulletin from its figures, or rewrite a draft; a published one stays."""
+    from .bulletins import compose
+
+    title, body, figures = compose(period, today=today)
+    bulletin = Bulletin.objects.select_for_update().filter(period=period.kind, year=period.year,
+                                                           number=period.number).first()  # fmt: skip
+    if bulletin and bulletin.is_published:
+        raise ActionRefused(_("This bulletin is already published."))
+    if bulletin is None:
+        return Bulletin.objects.create(period=period.kind, year=period.year, number=period.number,
+                                       title=title, body=body, figures=figures, created_by=by)  # fmt: skip
+    bulletin.title, bulletin.body, bulletin.figures = title, body, figures
+    bulletin.version += 1
+    bulletin.save(update_fields=["title", "body", "figures", "version"])
+    return bulletin
+
+
+@transaction.atomic
+def edit_bulletin(bulletin, *, title, body, version, by):
+    """Save the office's wording. Refused if someone saved in between (the version moved on)."""
+    current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if current.is_published:
+        raise ActionRefused(_("This bulletin is already published."))
+    if current.version != version:
+        if current.title == title and current.body == sanitize_body(body):
+            return current  # the same save twice
+        raise StaleEdit(
+            _("Someone else changed this bulletin since you opened it. Reload to see their text.")
+        )
+    current.title, current.body = title.strip(), sanitize_body(body)
+    current.version += 1
+    current.save(update_fields=["title", "body", "version"])
+    return current
+
+
+@transaction.atomic
+def publish_bulletin(bulletin, *, by):
+    """Freeze the text as PDF and Word files and send it to every unit, in the app and by e-mail."""
+    from .documents import bulletin_docx, bulletin_pdf
+
+    current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if current.is_published:
+        return current  # a double click
+    current.pdf.save(f"bulletin-{current.pk}.pdf", ContentFile(bulletin_pdf(current)), save=False)
+    current.docx.save(f"bulletin-{current.pk}.docx", ContentFile(bulletin_docx(current)), save=False)
+    current.state, current.published_at, current.published_by = Bulletin.State.PUBLISHED, timezone.now(), by
+    current.save()
+    units = assessed_units()
+    people = User.objects.filter(
+        is_active=True,
+        role_assignments__unit__in=units,
+        role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
+    ).distinct()
+    link = reverse("reports:bulletin", args=[current.pk])
+    notify(list(people), Notification.Kind.BULLETIN, actor=by, note=current.title, link=link)
+    return current
+
+
+def mark_bulletin_read(bulletin, *, by):
+    """The reader's units have read the bulletin (the first reader of each unit counts)."""
+    if not bulletin.is_published:
+        return 0
+    unit_ids = set(
+        RoleAssignment.objects.filter(user=by, unit__in=assessed_units()).values_list("unit_id", flat=True)
+    )
+    done = set(BulletinReceipt.objects.filter(bulletin=bulletin).values_list("unit_id", flat=True))
+    created = BulletinReceipt.objects.bulk_create(
+        [BulletinReceipt(bulletin=bulletin, unit_id=u, read_by=by) for u in unit_ids - done],
+        ignore_conflicts=True,
+    )
+    return len(created)

@@ -1,0 +1,237 @@
+"""The numbers behind the dashboard, rankings, bulletins and year-end figures.
+
+Every function aggregates in the database with a fixed number of queries, whatever the number of
+units, officers or items: one grouped query per source table, then a merge in Python.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, RoleAssignment, Unit, User
+from outlets.models import Adoption, Delivery, Outlet
+from submissions.models import Article, Status
+
+from .models import AnnualTarget, Quota, Score
+from .periods import aware_bounds, month_start
+
+
+class Progress:
+    """How a unit stands against its minimum; each state has a word, never only a colour."""
+
+    MET = "met"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    NONE = "none"  # no minimum for this unit
+    LABELS = {
+        MET: _("Met"),
+        AT_RISK: _("Not yet met"),
+        BEHIND: _("Behind"),
+        NONE: _("No minimum"),
+    }
+
+
+@dataclass
+class Figures:
+    submitted: int = 0
+    signed_off: int = 0
+    delivered: int = 0
+    adopted: int = 0  # items adopted in the period (by publication day)
+    adoptions: int = 0  # adoptions in the period (an item may have several)
+    cohort: int = 0  # items signed off in the period …
+    cohort_adopted: int = 0  # … of which adopted, at any time
+    points: Decimal = Decimal(0)
+    min_submitted: int = 0
+    min_adopted: int = 0
+    progress: str = Progress.NONE
+    target: object = None  # the AnnualTarget, for a year
+
+    @property
+    def rate(self):
+        """Adoption rate (采用率): the share of the items signed off in the period that were adopted."""
+        return self.cohort_adopted / self.cohort if self.cohort else None
+
+    @property
+    def progress_label(self):
+        return Progress.LABELS[self.progress]
+
+    @property
+    def minimum_met(self):
+        return self.submitted >= self.min_submitted and self.adopted >= self.min_adopted
+
+
+@dataclass
+class Row:
+    """One unit or officer in a table of figures."""
+
+    subject: object
+    figures: Figures
+    units: list = field(default_factory=list)  # an officer's units
+    rank: int = 0
+
+
+def assessed_units():
+    """Units with a unit class are assessed; the office itself and grouping nodes have none."""
+    return Unit.objects.active().filter(unit_class__isnull=False).select_related("unit_class")
+
+
+class Quotas:
+    """The monthly minimums, read once: a quota for one month overrides the class's default."""
+
+    def __init__(self):
+        self.by_class = {(q.unit_class_id, q.month): q for q in Quota.objects.all()}
+
+    def minimum(self, unit_class_id, month):
+        quota = self.by_class.get((unit_class_id, month)) or self.by_class.get((unit_class_id, None))
+        return (quota.min_submitted, quota.min_adopted) if quota else (0, 0)
+
+    def for_period(self, unit_class_id, period):
+        pairs = [self.minimum(unit_class_id, m.month) for m in period.months]
+        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+
+def unit_figures(period, *, today=None, units=None):
+    """A Row per assessed unit for the period, in the units' order. Seven queries."""
+    units = list(units if units is not None else assessed_units())
+    figures = _collect(period, "unit_id", today=today)
+    quotas = Quotas()
+    targets = {}
+    if period.kind == "year":
+        targets = {t.unit_id: t for t in AnnualTarget.objects.filter(year=period.year)}
+    rows = []
+    for unit in units:
+        found = figures.get(unit.pk) or Figures()
+        found.min_submitted, found.min_adopted = quotas.for_period(unit.unit_class_id, period)
+        found.progress = progress(found, period, today)
+        found.target = targets.get(unit.pk)
+        rows.append(Row(unit, found))
+    return rows
+
+
+def officer_figures(period, *, today=None):
+    """A Row per liaison officer of an assessed unit (and anyone who wrote in the period). Six queries."""
+    figures = _collect(period, "author_id", today=today)
+    posts = RoleAssignment.objects.filter(
+        role=Role.LIAISON_OFFICER, unit__is_active=True, unit__unit_class__isnull=False
+    ).values_list("user_id", "unit__name")
+    units = defaultdict(list)
+    for user_id, unit_name in posts:
+        units[user_id].append(unit_name)
+    people = User.objects.filter(pk__in=set(units) | set(figures)).order_by("pk")
+    return [Row(user, figures.get(user.pk) or Figures(), units=units.get(user.pk, [])) for user in people]
+
+
+def _collect(period, key, *, today=None):
+    """Figures per unit (`key` = "unit_id") or per officer ("author_id") for the period."""
+    start, end = period.bounds()
+    found = defaultdict(Figures)
+    for row in _article_counts(start, end, key):
+        figures = found[row.pop(key)]
+        for name, value in row.items():
+            setattr(figures, name, value)
+    delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__gte=start)
+    for subject, items in _per(delivered.filter(delivered_at__lt=end), f"article__{key}", "article_id"):
+        found[subject].delivered = items
+    adoptions = Adoption.objects.between(period.start, period.end).values(f"article__{key}")
+    for row in adoptions.annotate(items=Count("article_id", distinct=True), rows=Count("pk")):
+        figures = found[row[f"article__{key}"]]
+        figures.adopted, figures.adoptions = row["items"], row["rows"]
+    score_key = "unit_id" if key == "unit_id" else "officer_id"
+    scores = Score.objects.filter(month__gte=period.start, month__lt=period.end).exclude(**{score_key: None})
+    for subject, points in scores.values_list(score_key).annotate(Sum("points")).order_by():
+        found[subject].points = points or Decimal(0)
+    return found
+
+
+def _article_counts(start, end, key):
+    submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
+    signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
+    adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
+    return (
+        Article.objects.filter(submitted | signed_off)
+        .annotate(was_adopted=adopted)
+        .values(key)
+        .annotate(
+            submitted=Count("pk", filter=submitted),
+            signed_off=Count("pk", filter=signed_off),
+            cohort=Count("pk", filter=signed_off),
+            cohort_adopted=Count("pk", filter=signed_off & Q(was_adopted=True)),
+        )
+        .order_by()
+    )
+
+
+def _per(queryset, key, counted):
+    return queryset.values_list(key).annotate(Count(counted, distinct=True)).order_by()
+
+
+def progress(figures, period, today=None):
+    """Green when both minimums are met; red when the period is over (or half gone with nothing
+    submitted); amber while there is still time."""
+    if not figures.min_submitted and not figures.min_adopted:
+        return Progress.NONE
+    if figures.minimum_met:
+        return Progress.MET
+    today = today or timezone.localdate()
+    if period.is_over(today):
+        return Progress.BEHIND
+    elapsed = (today - period.start).days / max((period.end - period.start).days, 1)
+    return Progress.BEHIND if figures.submitted == 0 and elapsed >= 0.5 else Progress.AT_RISK
+
+
+def monthly_counts(start, end, unit_ids=None):
+    """{(unit_id, month): [submitted, adopted items]} for months in [start, end). Two queries."""
+    tz = timezone.get_current_timezone()
+    counts = defaultdict(lambda: [0, 0])
+    first, after = aware_bounds(start, end)
+    articles = Article.objects.filter(submitted_at__gte=first, submitted_at__lt=after).exclude(
+        status=Status.WITHDRAWN
+    )
+    adoptions = Adoption.objects.between(start, end)
+    if unit_ids is not None:
+        articles = articles.filter(unit_id__in=unit_ids)
+        adoptions = adoptions.filter(article__unit_id__in=unit_ids)
+    month = TruncMonth("submitted_at", tzinfo=tz)
+    for unit_id, day, n in articles.values_list("unit_id", month).annotate(Count("pk")).order_by():
+        counts[unit_id, _as_date(day)][0] = n
+    month = TruncMonth("adopted_on")
+    by_month = adoptions.values_list("article__unit_id", month).annotate(Count("article_id", distinct=True))
+    for unit_id, day, n in by_month.order_by():
+        counts[unit_id, _as_date(day)][1] = n
+    return counts
+
+
+def _as_date(value):
+    return month_start(value.date() if hasattr(value, "date") and callable(value.date) else value)
+
+
+def monthly_series(year_period):
+    """The office's months for the charts: submissions, adoptions by outlet level, points by unit.
+    Three queries."""
+    tz = timezone.get_current_timezone()
+    start, end = year_period.bounds()
+    months = year_period.months
+    submitted = dict.fromkeys(months, 0)
+    articles = Article.objects.filter(submitted_at__gte=start, submitted_at__lt=end).exclude(
+        status=Status.WITHDRAWN
+    )
+    for day, n in (
+        articles.values_list(TruncMonth("submitted_at", tzinfo=tz)).annotate(Count("pk")).order_by()
+    ):
+        submitted[_as_date(day)] = n
+    by_level = {level: dict.fromkeys(months, 0) for level in Outlet.Level.values}
+    adoptions = Adoption.objects.between(year_period.start, year_period.end)
+    for day, level, n in (
+        adoptions.values_list(TruncMonth("adopted_on"), "level").annotate(Count("pk")).order_by()
+    ):
+        by_level[level][_as_date(day)] = n
+    points = defaultdict(lambda: dict.fromkeys(months, Decimal(0)))
+    scores = Score.objects.filter(month__gte=year_period.start, month__lt=year_period.end)
+    for unit_id, month, total in scores.values_list("unit_id", "month").annotate(Sum("points")).order_by():
+        points[unit_id][month] = total
+    return {"months": months, "submitted": submitted, "adopted_by_level": by_level, "points": points}

@@ -1,0 +1,31 @@
+"""Scheduled and queued assessment work. Tasks take no model instances; each calls one action."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import actions, scoring
+from .periods import add_months, month_start
+
+
+@shared_task(name="reports.score_pending", time_limit=900, soft_time_limit=840)
+def score_pending():
+    """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper)."""
+    return scoring.score_pending(limit=100_000)
+
+
+@shared_task(name="reports.score_minimums", time_limit=900, soft_time_limit=840)
+def score_minimums():
+    return actions.score_all_minimums()
+
+
+@shared_task(name="reports.close_month", time_limit=600, soft_time_limit=540)
+def close_month():
+    """Deductions for the month that just ended (the beat runs this daily; it is idempotent)."""
+    return scoring.score_month_minimums(add_months(month_start(timezone.localdate()), -1))
+
+
+@shared_task(name="reports.remind_units_behind", time_limit=600, soft_time_limit=540)
+def remind_units_behind():
+    units = actions.remind_units_behind(days_before_end=settings.REPORTS_REMIND_DAYS_BEFORE_MONTH_END)
+    return len(units)
