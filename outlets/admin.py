@@ -5,7 +5,7 @@ from publicity.admin import ReadOnlyAdminMixin
 
 from . import actions
 from .forms import OutletAdminForm
-from .models import Delivery, DeliveryAttempt, Outlet
+from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 
 
 @admin.register(Outlet)
@@ -66,3 +66,14 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["article", "outlet"]
     show_full_result_count = False
     inlines = [DeliveryAttemptInline]
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Adoptions are recorded from deliveries or by the office (Assessment → Adoptions)."""
+
+    list_display = ["adopted_on", "article", "outlet", "level", "source", "instruction_level"]
+    list_filter = ["level", "source", "outlet"]
+    list_select_related = ["article", "outlet"]
+    search_fields = ["article__title", "url", "issue"]
+    date_hierarchy = "adopted_on"

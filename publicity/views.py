@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, Unit
+from reports.figures import own_year, unit_figures
+from reports.periods import Period
 from reviews.models import ReviewStep
 from reviews.permissions import has_queue, queue_filter
 from submissions.models import Article
@@ -33,7 +35,11 @@ def home(request):
     if units:
         start, end = _month_bounds(context["month"])
         summary = Article.objects.month_summary([u.pk for u in units], start, end)
-        context["officer_units"] = [(unit, summary.get(unit.pk, {})) for unit in units]
+        assessed = [unit for unit in units if unit.unit_class_id]
+        this_month = Period.containing("month", context["month"])
+        standing = {row.subject.pk: row.figures for row in unit_figures(this_month, units=assessed)}
+        context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
+        context["my_year"] = own_year(request.user, context["month"])
         context["recent"] = list(Article.objects.for_list().filter(unit__in=units)[:HOME_RECENT])
     if has_queue(request.user):
         waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user))

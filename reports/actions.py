@@ -17,7 +17,7 @@ from notifications.actions import notify
 from notifications.models import Notification
 from outlets import actions as outlet_actions
 from outlets.models import Adoption
-from submissions.actions import ActionRefused, StaleEdit
+from submissions.actions import ActionRefused
 from submissions.content import sanitize_body
 
 from . import scoring
@@ -28,6 +28,10 @@ from .periods import Period, month_start
 logger = logging.getLogger(__name__)
 
 URGE_REPEAT = timedelta(minutes=1)  # a second click within this is the same reminder
+
+
+class StaleBulletin(ActionRefused):
+    """Someone saved the bulletin after the version this edit started from."""
 
 
 class ImportFailed(ActionRefused):
@@ -189,7 +193,7 @@ def edit_bulletin(bulletin, *, title, body, version, by):
     if current.version != version:
         if current.title == title and current.body == sanitize_body(body):
             return current  # the same save twice
-        raise StaleEdit(
+        raise StaleBulletin(
             _("Someone else changed this bulletin since you opened it. Reload to see their text.")
         )
     current.title, current.body = title.strip(), sanitize_body(body)

@@ -235,3 +235,17 @@ def monthly_series(year_period):
     for unit_id, month, total in scores.values_list("unit_id", "month").annotate(Sum("points")).order_by():
         points[unit_id][month] = total
     return {"months": months, "submitted": submitted, "adopted_by_level": by_level, "points": points}
+
+
+def own_year(user, day):
+    """An officer's adopted items and points in the year of `day`. Two queries."""
+    start, end = day.replace(month=1, day=1), day.replace(year=day.year + 1, month=1, day=1)
+    adopted = Adoption.objects.between(start, end).filter(article__author=user)
+    points = Score.objects.filter(officer=user, month__gte=start, month__lt=end).aggregate(
+        total=Sum("points")
+    )
+    return {
+        "year": day.year,
+        "adopted": adopted.values("article_id").distinct().count(),
+        "points": points["total"] or Decimal(0),
+    }

@@ -19,7 +19,7 @@ def signed_off_item(unit, *, submitted, signed_off=None, author=None, category=N
     extra = {"author": author, "last_editor": author} if author else {}
     return ArticleFactory(
         unit=unit,
-        status=Status.APPROVED,
+        status=kwargs.pop("status", Status.APPROVED),
         submitted_at=at(submitted),
         signed_off_at=at(signed_off or submitted, 15),
         category=category or CategoryFactory(name="News"),

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts import demo as accounts_demo
 from outlets import demo as outlets_demo
+from reports import demo as reports_demo
 from reviews import demo as reviews_demo
 from submissions import demo as submissions_demo
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo):
+        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo, reports_demo):
             summary = demo.seed()
             if options["verbosity"]:
                 self.stdout.write(self.style.SUCCESS(f"Demo data: {summary}."))

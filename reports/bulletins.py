@@ -1,0 +1,49 @@
+"""The text and table of a bulletin (通报), written from the period's figures; the office edits the
+text before publishing it."""
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .figures import Progress, unit_figures
+from .rankings import rank
+
+COMMENDED = 3  # the top units by points that the bulletin names
+
+
+def compose(period, *, today=None):
+    """(title, body HTML, figures snapshot) for the period's bulletin."""
+    rows = rank(unit_figures(period, today=today), "points")
+    commended = [row.subject.name for row in rows if row.figures.points > 0 and row.figures.adopted][
+        :COMMENDED
+    ]
+    behind = [row.subject.name for row in rows if row.figures.progress == Progress.BEHIND]
+    zero = [row.subject.name for row in rows if row.figures.submitted == 0]
+    figures = {
+        "period": str(period),
+        "label": period.label,
+        "rows": [_snapshot(row) for row in rows],
+        "commended": commended,
+        "behind": behind,
+        "zero": zero,
+    }
+    title = _("Bulletin on information publicity, %(period)s") % {"period": period.label}
+    body = render_to_string(
+        "reports/bulletin_body.html", {"period": period, "figures": figures, "rows": rows}
+    )
+    return title, body.strip(), figures
+
+
+def _snapshot(row):
+    figures = row.figures
+    return {
+        "rank": row.rank,
+        "unit": row.subject.name,
+        "submitted": figures.submitted,
+        "signed_off": figures.signed_off,
+        "adopted": figures.adopted,
+        "rate": round(figures.rate, 4) if figures.rate is not None else None,
+        "points": f"{figures.points:.2f}",
+        "min_submitted": figures.min_submitted,
+        "min_adopted": figures.min_adopted,
+        "progress": figures.progress,
+    }

@@ -1,0 +1,183 @@
+"""The office's dashboard and rankings, a unit's points ledger, and an officer's own figures."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Unit
+from outlets.models import Outlet
+from publicity.paging import page_of
+
+from .. import actions, charts, permissions
+from ..figures import Progress, assessed_units, monthly_series, officer_figures, unit_figures
+from ..models import Reminder, Score
+from ..periods import Kind, Period
+from ..rankings import MEASURES, rank
+from .exports import figures_sheet
+
+RATE_CHART_UNITS = 30  # the adoption-rate chart shows the units with the most signed-off items
+
+
+@login_required
+def dashboard(request):
+    permissions.require_office(request.user)
+    period = Period.parse(request.GET.get("period"), Kind.MONTH)
+    year = Period(Kind.YEAR, period.year)
+    rows = unit_figures(period)
+    if request.GET.get("format") == "xlsx":
+        return figures_sheet(rows, period)
+    year_rows = {row.subject.pk: row.figures for row in unit_figures(year)} if period != year else None
+    last_urged = dict(
+        Reminder.objects.filter(month=period.start).order_by("sent_at").values_list("unit_id", "sent_at")
+    )
+    context = {
+        "period": period,
+        "year": year,
+        "rows": [(row, year_rows.get(row.subject.pk) if year_rows else None) for row in rows],
+        "totals": _totals(rows),
+        "zero": [row.subject for row in rows if row.figures.submitted == 0],
+        "last_urged": last_urged,
+        "may_manage": permissions.may_manage_assessment(request.user),
+        "charts": _charts(year, rows),
+        "Progress": Progress,
+        "periods": _switch(period),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _totals(rows):
+    keys = [
+        "submitted",
+        "signed_off",
+        "delivered",
+        "adopted",
+        "adoptions",
+        "cohort",
+        "cohort_adopted",
+        "points",
+    ]
+    totals = {key: sum(getattr(row.figures, key) for row in rows) for key in keys}
+    totals["rate"] = totals["cohort_adopted"] / totals["cohort"] if totals["cohort"] else None
+    return totals
+
+
+def _charts(year, rows):
+    series = monthly_series(year)
+    months = [m.strftime("%m") for m in series["months"]]
+    by_level = [
+        (label, list(series["adopted_by_level"][level].values())) for level, label in Outlet.Level.choices
+    ]
+    names = {row.subject.pk: row.subject.short_name or row.subject.name for row in rows}
+    top = sorted(series["points"].items(), key=lambda item: -sum(item[1].values()))[:5]
+    with_items = sorted((r for r in rows if r.figures.cohort), key=lambda r: -r.figures.cohort)[
+        :RATE_CHART_UNITS
+    ]
+    return {
+        "submitted": charts.stacked_bars(
+            months,
+            [(_("Submitted"), list(series["submitted"].values()))],
+            title=_("Items submitted per month"),
+        ),
+        "adopted": charts.stacked_bars(months, by_level, title=_("Adoptions per month, by outlet level")),
+        "rate": charts.bar_list(
+            [(names[r.subject.pk], r.figures.rate) for r in with_items], title=_("Adoption rate by unit")
+        ),
+        "points": charts.line_chart(
+            months,
+            [(names.get(unit_id, "?"), list(values.values())) for unit_id, values in top],
+            title=_("Points per month, top five units"),
+        ),
+    }
+
+
+def _switch(period):
+    today = timezone.localdate()
+    return {
+        "previous": period.previous(),
+        "next": period.next() if period.next().has_begun(today) else None,
+        "month": Period.containing(Kind.MONTH, today),
+        "quarter": Period.containing(Kind.QUARTER, today),
+        "year": Period.containing(Kind.YEAR, today),
+    }
+
+
+@login_required
+def rankings(request):
+    permissions.require_office(request.user)
+    period = Period.parse(request.GET.get("period"), Kind.MONTH)
+    measure = request.GET.get("measure") if request.GET.get("measure") in MEASURES else "points"
+    of = "officers" if request.GET.get("of") == "officers" else "units"
+    rows = rank(officer_figures(period) if of == "officers" else unit_figures(period), measure)
+    if request.GET.get("format") == "xlsx":
+        return figures_sheet(rows, period, officers=of == "officers", ranked=True)
+    context = {"period": period, "measure": measure, "of": of, "rows": rows, "periods": _switch(period)}
+    return render(request, "reports/rankings.html", context)
+
+
+@login_required
+def unit_points(request, unit_id):
+    """Every point of a unit in a period, and where it came from."""
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not permissions.may_see_unit_figures(request.user, unit.pk):
+        raise Http404
+    period = Period.parse(request.GET.get("period"), Kind.YEAR)
+    lines = (
+        Score.objects.filter(unit=unit, month__gte=period.start, month__lt=period.end)
+        .select_related("article", "officer", "rule__outlet", "rule__category", "adoption__outlet")
+        .order_by("-month", "-id")
+    )
+    context = {
+        "unit": unit,
+        "period": period,
+        "periods": _switch(period),
+        **page_of(request, lines, name="lines"),
+    }
+    return render(request, "reports/unit_points.html", context)
+
+
+@login_required
+def my_unit(request):
+    """A unit's own people: this month against the minimum, the year, their own adoptions and points."""
+    unit_ids = permissions.own_units(request.user)
+    units = [u for u in assessed_units() if u.pk in unit_ids]
+    if not units:
+        raise Http404
+    today = timezone.localdate()
+    month, year = Period.containing(Kind.MONTH, today), Period.containing(Kind.YEAR, today)
+    mine = [row for row in officer_figures(year) if row.subject.pk == request.user.pk]
+    context = {
+        "month": month,
+        "year": year,
+        "rows": list(zip(unit_figures(month, units=units), unit_figures(year, units=units), strict=True)),
+        "mine": mine[0].figures if mine else None,
+        "adoptions": _my_adoptions(request.user, year),
+    }
+    return render(request, "reports/my_unit.html", context)
+
+
+def _my_adoptions(user, year):
+    from outlets.models import Adoption
+
+    found = Adoption.objects.between(year.start, year.end).filter(article__author=user)
+    return list(found.select_related("article", "outlet")[:50])
+
+
+@login_required
+@require_POST
+def urge(request, unit_id):
+    permissions.require_manager(request.user)
+    unit = get_object_or_404(assessed_units(), pk=unit_id)
+    reminder = actions.urge(unit, by=request.user)
+    messages.success(
+        request,
+        _("%(unit)s was urged: %(count)s people were told.") % {"unit": unit, "count": reminder.recipients},
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "reports:dashboard"
+    return redirect(back)

@@ -1,0 +1,120 @@
+"""Year-end figures (年度总结): on a page, as the Word document a unit starts its summary from, and
+as an Excel sheet. The office sees any assessed unit or the whole office; a unit's own people see
+their own unit."""
+
+import io
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import documents, permissions
+from ..documents import year_end_title
+from ..figures import assessed_units
+from ..sheets import xlsx_response
+from ..yearend import measures, month_lines, summary_sentence, year_end_figures
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+YEARS_OFFERED = 6  # this year and the five before it
+FIRST_YEAR = 2000
+
+
+@dataclass
+class Scope:
+    """What the request asks for, once the user's access allows it."""
+
+    year: int
+    unit: object  # None: the whole office
+    units: list  # the units the user may choose
+    office: bool  # may choose the whole office
+
+    @property
+    def query(self):
+        return urlencode({"year": self.year, "unit": self.unit.pk if self.unit else ""})
+
+
+@login_required
+def year_end(request):
+    scope = _scope(request)
+    figures = year_end_figures(scope.year, scope.unit)
+    this_year = timezone.localdate().year
+    context = {
+        "scope": scope,
+        "figures": figures,
+        "title": year_end_title(figures),
+        "sentence": summary_sentence(figures),
+        "measures": measures(figures),
+        "months": month_lines(figures),
+        "years": range(this_year, this_year - YEARS_OFFERED, -1),
+        "year_not_over": scope.year >= this_year,
+        "tab": "year_end",
+    }
+    return render(request, "reports/year_end.html", context)
+
+
+@login_required
+def year_end_docx(request):
+    scope = _scope(request)
+    figures = year_end_figures(scope.year, scope.unit)
+    document = io.BytesIO(documents.year_end_docx(figures))
+    return FileResponse(document, as_attachment=True, filename=_filename(figures, ".docx"), content_type=DOCX)
+
+
+@login_required
+def year_end_xlsx(request):
+    scope = _scope(request)
+    figures = year_end_figures(scope.year, scope.unit)
+    headers = [_("Section"), _("Measure"), _("Value")]
+    return xlsx_response(_filename(figures, ".xlsx"), year_end_title(figures), headers, _sheet_rows(figures))
+
+
+def _scope(request):
+    """The year and unit asked for; 404 for a unit the user may not see, or for someone with no unit."""
+    units = list(assessed_units())
+    office = permissions.may_see_office_figures(request.user)
+    if not office:
+        own = permissions.own_units(request.user)
+        units = [unit for unit in units if unit.pk in own]
+        if not units:
+            raise Http404
+    wanted = request.GET.get("unit", "")
+    if wanted:
+        unit = next((u for u in units if str(u.pk) == wanted), None)
+        if unit is None:
+            raise Http404
+    else:
+        unit = None if office else units[0]
+    return Scope(year=_year(request.GET.get("year")), unit=unit, units=units, office=office)
+
+
+def _year(value):
+    this_year = timezone.localdate().year
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return this_year
+    return year if FIRST_YEAR <= year <= this_year else this_year
+
+
+def _filename(figures, extension):
+    # no characters a file system or the Content-Disposition header would choke on
+    name = re.sub(r'[\x00-\x1f\x7f"\\/:*?<>|]+', " ", year_end_title(figures))
+    return re.sub(r"\s+", " ", name).strip() + extension
+
+
+def _sheet_rows(figures):
+    """One row per figure: section, what it is, its value (a number wherever it is one)."""
+    summary = _("Figures of the year")
+    rows = [[summary, m.label, m.number if m.number is not None else m.text] for m in measures(figures)]
+    by_outlet = _("Adoptions by outlet")
+    rows += [[by_outlet, f"{o.outlet} ({o.level_label})", o.items] for o in figures.by_outlet]
+    categories = _("Busiest categories")
+    rows += [[categories, name, items] for name, items in figures.categories]
+    minimum = _("Monthly minimum")
+    rows += [[minimum, month, result] for month, result in month_lines(figures)]
+    return rows

@@ -1,0 +1,287 @@
+"""The year's figures for a unit's (or the office's) year-end work summary (年度总结): what was
+reported and adopted, by which outlets, how fast items moved, and how the minimums and the annual
+target went.
+
+A fixed number of queries whatever the number of items or units: nine, for a unit (which reads its
+annual target) as for the office (which reads its units instead); two fewer while no month of the
+year is over.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from outlets.models import Adoption, Outlet
+from submissions.models import Article, Status
+
+from .figures import Quotas, assessed_units, monthly_counts
+from .models import AnnualTarget, Score
+from .periods import Kind, Period, add_months
+from .sheets import Percent
+from .templatetags.assessment import percent
+from .templatetags.assessment import points as points_text
+
+TOP_CATEGORIES = 5
+SIGN_OFF_IN_DAYS_FROM = 48  # hours; a longer median reads better in days
+
+
+class OutletAdoptions(NamedTuple):
+    """Items of the year one outlet published."""
+
+    outlet: str
+    level: str  # Outlet.Level value
+    items: int
+
+    @property
+    def level_label(self):
+        return Outlet.Level(self.level).label if self.level in Outlet.Level.values else self.level
+
+
+class MonthMet(NamedTuple):
+    """One finished month: how many units met their minimum, of those that had one (for a unit: 0 or 1)."""
+
+    month: object  # the first day
+    met: int
+    assessed: int
+
+
+@dataclass
+class YearEndFigures:
+    year: int
+    unit: object = None  # None: the whole office (every assessed unit)
+    units: int = 1  # units counted
+    reported: int = 0  # items submitted in the year, withdrawn ones left out
+    signed_off: int = 0  # items signed off in the year …
+    signed_off_adopted: int = 0  # … of which adopted, at any time
+    adopted: int = 0  # items with an adoption published in the year
+    by_outlet: list = field(default_factory=list)  # [OutletAdoptions], most items first
+    points: Decimal = Decimal(0)
+    months: list = field(default_factory=list)  # [MonthMet] for the finished months with a minimum
+    median_days_to_submit: float | None = None  # event date → first submission
+    median_hours_to_sign_off: float | None = None  # first submission → sign-off
+    categories: list = field(default_factory=list)  # [(category name, items reported)], busiest first
+    target: object = None  # the unit's AnnualTarget, if it has one
+
+    @property
+    def is_office(self):
+        return self.unit is None
+
+    @property
+    def scope(self):
+        return str(self.unit) if self.unit is not None else _("Whole office")
+
+    @property
+    def rate(self):
+        """Adoption rate (采用率), as on the dashboard: the share of the year's signed-off items adopted."""
+        return self.signed_off_adopted / self.signed_off if self.signed_off else None
+
+    @property
+    def months_met(self):
+        return sum(m.met for m in self.months)
+
+    @property
+    def months_assessed(self):
+        return sum(m.assessed for m in self.months)
+
+
+def year_end_figures(year, unit=None, *, today=None):
+    """The year's figures for one assessed unit, or for the whole office when `unit` is None."""
+    period = Period(Kind.YEAR, year)
+    units = [unit] if unit is not None else list(assessed_units())
+    unit_ids = [u.pk for u in units]
+    figures = YearEndFigures(year=year, unit=unit, units=len(units))
+    _count_items(figures, period, unit_ids)
+    _count_adoptions(figures, period, unit_ids)
+    scores = Score.objects.filter(month__gte=period.start, month__lt=period.end, unit_id__in=unit_ids)
+    figures.points = scores.aggregate(total=Sum("points"))["total"] or Decimal(0)
+    figures.months = _months_met(period, units, today or timezone.localdate())
+    figures.categories = _busiest_categories(period, unit_ids)
+    if unit is not None:
+        figures.target = AnnualTarget.objects.filter(unit=unit, year=year).first()
+    return figures
+
+
+def _count_items(figures, period, unit_ids):
+    """Counts and medians from the year's items, read as values: fine for ~20,000 items a year."""
+    start, end = period.bounds()
+    submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
+    signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
+    items = (
+        Article.objects.filter(submitted | signed_off, unit_id__in=unit_ids)
+        .annotate(was_adopted=Exists(Adoption.objects.filter(article=OuterRef("pk"))))
+        .values_list("status", "event_date", "submitted_at", "signed_off_at", "was_adopted")
+        .order_by()
+    )
+    to_submit, to_sign_off = [], []
+    for status, event_date, submitted_at, signed_off_at, was_adopted in items:
+        if submitted_at and start <= submitted_at < end and status != Status.WITHDRAWN:
+            figures.reported += 1
+            if event_date:
+                to_submit.append((timezone.localdate(submitted_at) - event_date).days)
+        if signed_off_at and start <= signed_off_at < end:
+            figures.signed_off += 1
+            figures.signed_off_adopted += bool(was_adopted)
+            if submitted_at:
+                to_sign_off.append((signed_off_at - submitted_at) / timedelta(hours=1))
+    figures.median_days_to_submit = statistics.median(to_submit) if to_submit else None
+    figures.median_hours_to_sign_off = statistics.median(to_sign_off) if to_sign_off else None
+
+
+def _count_adoptions(figures, period, unit_ids):
+    adoptions = Adoption.objects.between(period.start, period.end).filter(article__unit_id__in=unit_ids)
+    figures.adopted = adoptions.aggregate(items=Count("article_id", distinct=True))["items"]
+    per_outlet = (
+        adoptions.values_list("outlet__name", "outlet__level")
+        .annotate(items=Count("article_id", distinct=True))
+        .order_by()
+    )
+    found = [OutletAdoptions(name, level, items) for name, level, items in per_outlet]
+    figures.by_outlet = sorted(found, key=lambda row: (-row.items, row.outlet))
+
+
+def _months_met(period, units, today):
+    """The finished months of the year in which each unit met its minimum (both parts of it); months
+    without a minimum for a unit are not assessed for it."""
+    finished = [m for m in period.months if add_months(m, 1) <= today]
+    if not finished:
+        return []
+    counts = monthly_counts(finished[0], add_months(finished[-1], 1), [u.pk for u in units])
+    quotas = Quotas()
+    months = []
+    for month in finished:
+        met = assessed = 0
+        for unit in units:
+            min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month.month)
+            if not min_submitted and not min_adopted:
+                continue
+            submitted, adopted = counts.get((unit.pk, month), (0, 0))
+            assessed += 1
+            met += submitted >= min_submitted and adopted >= min_adopted
+        if assessed:
+            months.append(MonthMet(month, met, assessed))
+    return months
+
+
+def _busiest_categories(period, unit_ids):
+    start, end = period.bounds()
+    items = Article.objects.filter(
+        submitted_at__gte=start, submitted_at__lt=end, unit_id__in=unit_ids, category__isnull=False
+    ).exclude(status=Status.WITHDRAWN)
+    counted = items.values_list("category__name").annotate(items=Count("pk"))
+    return list(counted.order_by("-items", "category__order", "category__name")[:TOP_CATEGORIES])
+
+
+# --- Words ----------------------------------------------------------------------------------------
+
+
+def summary_sentence(figures):
+    """The year in one sentence, in the active language, e.g. “68 items reported, 35 adopted by
+    Municipal Daily, 23 by District portal.”"""
+    reported = ngettext("%(count)s item reported", "%(count)s items reported", figures.reported) % {
+        "count": figures.reported
+    }
+    if not figures.by_outlet:
+        return _("%(reported)s, none adopted.") % {"reported": reported}
+    first, *others = figures.by_outlet
+    parts = [_("%(count)s adopted by %(outlet)s") % {"count": first.items, "outlet": first.outlet}]
+    parts += [_("%(count)s by %(outlet)s") % {"count": o.items, "outlet": o.outlet} for o in others]
+    adoptions = list_separator().join(parts)
+    return _("%(reported)s, %(adoptions)s.") % {"reported": reported, "adoptions": adoptions}
+
+
+def list_separator():
+    """What joins the items of a list: a comma in English, “、” in Chinese."""
+    return pgettext("list separator", ", ")
+
+
+class Measure(NamedTuple):
+    label: str
+    text: str  # the value in words, for the page and Word
+    number: object = None  # the value as a number, for Excel, where it is one
+
+
+def measures(figures):
+    """The year's other figures — the same lines on the page, in Word and in Excel."""
+    return [
+        Measure(_("Items reported"), str(figures.reported), figures.reported),
+        Measure(_("Items signed off"), str(figures.signed_off), figures.signed_off),
+        Measure(_("Items adopted"), str(figures.adopted), figures.adopted),
+        Measure(_("Adoption rate"), percent(figures.rate), Percent(figures.rate)),
+        Measure(_("Points"), points_text(figures.points), figures.points),
+        Measure(_months_label(figures), _months_value(figures)),
+        Measure(_("Median time from the event to submission"), days_text(figures.median_days_to_submit)),
+        Measure(_("Median time from submission to sign-off"), hours_text(figures.median_hours_to_sign_off)),
+        *target_lines(figures),
+    ]
+
+
+def target_lines(figures):
+    """The annual target's goals, each as "actual of goal (share)"."""
+    target = figures.target
+    if target is None:
+        return []
+    goals = [
+        (_("Annual target: items submitted"), figures.reported, target.submitted, str),
+        (_("Annual target: items adopted"), figures.adopted, target.adopted, str),
+        (_("Annual target: points"), figures.points, target.points, points_text),
+    ]
+    return [Measure(label, _goal_text(actual, goal, shown)) for label, actual, goal, shown in goals if goal]
+
+
+def _goal_text(actual, goal, shown):
+    words = {"actual": shown(actual), "goal": shown(goal), "share": percent(actual / goal)}
+    return _("%(actual)s of %(goal)s (%(share)s)") % words
+
+
+def month_lines(figures):
+    """(month label, result in words) for each finished month with a minimum."""
+    return [(date_format(m.month, "YEAR_MONTH_FORMAT"), _month_result(figures, m)) for m in figures.months]
+
+
+def _month_result(figures, month):
+    if figures.is_office:
+        words = {"met": month.met, "units": month.assessed}
+        return ngettext("%(met)s of %(units)s unit", "%(met)s of %(units)s units", month.assessed) % words
+    return _("Met") if month.met else _("Not met")
+
+
+def _months_label(figures):
+    if figures.is_office:
+        return _("Unit-months with the minimum met")
+    return _("Months with the minimum met")
+
+
+def _months_value(figures):
+    if not figures.months_assessed:
+        return _("No minimum")
+    return _("%(met)s of %(assessed)s") % {"met": figures.months_met, "assessed": figures.months_assessed}
+
+
+def days_text(days):
+    if days is None:
+        return "—"
+    return ngettext("%(days)s day", "%(days)s days", _plural_count(days)) % {"days": floatformat(days, -1)}
+
+
+def hours_text(hours):
+    if hours is None:
+        return "—"
+    if hours >= SIGN_OFF_IN_DAYS_FROM:
+        return days_text(hours / 24)
+    return ngettext("%(hours)s hour", "%(hours)s hours", _plural_count(hours)) % {
+        "hours": floatformat(hours, -1)
+    }
+
+
+def _plural_count(value):
+    # ngettext needs an integer; "1.5 days" takes the plural like every number but 1
+    return int(value) if value == int(value) else 2

@@ -1,0 +1,243 @@
+"""The office's pages: what they show, who may see them, and a fixed number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, RoleAssignment
+from notifications.models import Notification
+from outlets.models import Adoption
+from reports.models import Bulletin, BulletinReceipt, Quota, Reminder, ScoreRule
+from reports.periods import Period
+from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, officer_of
+
+from .conftest import adopt, signed_off_item
+
+
+@pytest.fixture
+def office_setup(office, outlets):
+    class_1 = UnitClassFactory(name="Class 1")
+    Quota.objects.create(unit_class=class_1, min_submitted=2, min_adopted=1)
+    ScoreRule.objects.create(level="city", main_points=4, co_points=2)
+    ScoreRule.objects.create(level="county", main_points=2, co_points=1)
+    units = [UnitFactory(name=f"School {n}", parent=office, unit_class=class_1, order=n) for n in range(3)]
+    director = RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user
+    return {"units": units, "director": director, "officers": [officer_of(u) for u in units]}
+
+
+def _fill(units, outlets, today):
+    for n, unit in enumerate(units):
+        item = signed_off_item(unit, submitted=today)
+        if n % 2 == 0:
+            adopt(item, outlets["city"], today)
+
+
+def test_the_dashboard_shows_each_unit_with_its_figures(client, office_setup, outlets):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    from reports import scoring
+
+    scoring.score_pending()
+    client.force_login(office_setup["director"])
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('data-testid="unit-row"') == 3
+    assert 'data-testid="total-adopted">2<' in html
+    assert 'data-testid="total-points">8<' in html
+    assert "<svg" in html and "style=" not in html.split("<main")[1].split("</main>")[0].replace(
+        "stylesheet", ""
+    )
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
+    client, office, outlets, django_assert_num_queries, count
+):
+    class_1 = UnitClassFactory(name="Class 1")
+    units = [UnitFactory(parent=office, unit_class=class_1) for _ in range(count)]
+    _fill(units, outlets, timezone.localdate())
+    director = RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user
+    client.force_login(director)
+    client.get(reverse("reports:dashboard"))  # warm the session
+    # session, user, roles (2), unread badge; units, articles, deliveries, adoptions, points, quotas for
+    # the month and again for the year; reminders; three chart series
+    with django_assert_num_queries(22):
+        assert client.get(reverse("reports:dashboard")).status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get(reverse("reports:rankings"), {"of": "units"}).status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get(reverse("reports:rankings"), {"of": "officers"}).status_code == 200
+
+
+def test_rankings_order_units_and_share_a_rank_on_a_full_tie(client, office_setup, outlets):
+    today = timezone.localdate()
+    a, b, c = office_setup["units"]
+    adopt(signed_off_item(c, submitted=today), outlets["city"], today)
+    signed_off_item(a, submitted=today)
+    signed_off_item(b, submitted=today)
+    from reports import scoring
+
+    scoring.score_pending()
+    client.force_login(office_setup["director"])
+    html = client.get(reverse("reports:rankings"), {"measure": "points"}).content.decode()
+    names = [chunk.split("<")[0].strip() for chunk in html.split('data-testid="name">')[1:]]
+    ranks = [chunk.split("<")[0] for chunk in html.split('data-testid="rank">')[1:]]
+    assert names == ["School 2", "School 0", "School 1"]
+    assert ranks == ["1", "2", "2"]
+
+
+def test_officers_cannot_see_the_office_pages(client, office_setup):
+    client.force_login(office_setup["officers"][0])
+    for name in ("reports:dashboard", "reports:rankings", "reports:adoptions"):
+        assert client.get(reverse(name)).status_code == 404
+    other = office_setup["units"][1]
+    assert client.get(reverse("reports:unit_points", args=[other.pk])).status_code == 404
+    own = office_setup["units"][0]
+    assert client.get(reverse("reports:unit_points", args=[own.pk])).status_code == 200
+    assert client.get(reverse("reports:record_adoption")).status_code == 403
+    assert client.post(reverse("reports:urge", args=[other.pk])).status_code == 403
+
+
+def test_recording_an_adoption_changes_the_points_at_once(client, office_setup, outlets):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    client.force_login(office_setup["director"])
+    form = {
+        "article": item.pk,
+        "outlet": outlets["city"].pk,
+        "adopted_on": timezone.localdate().isoformat(),
+        "issue": "No. 1234, p. 3",
+        "instruction_level": "",
+    }
+    response = client.post(reverse("reports:record_adoption"), form)
+    assert response.status_code == 302
+    again = client.post(reverse("reports:record_adoption"), form)  # a double click
+    assert again.status_code == 302
+    assert Adoption.objects.filter(article=item).count() == 1
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert 'data-testid="total-points">4<' in html
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"article": 999999}, "There is no item number 999999."),
+        ({"adopted_on": "2999-01-01"}, "The publication date cannot be in the future."),
+        ({"url": "javascript:alert(1)"}, "Enter a valid URL."),
+        ({"instruction_leader": "Mayor Li"}, "Say the level of the leader who wrote the instruction."),
+    ],
+)
+def test_a_bad_adoption_is_refused_with_a_message(client, office_setup, outlets, change, message):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    client.force_login(office_setup["director"])
+    form = {"article": item.pk, "outlet": outlets["city"].pk, "adopted_on": timezone.localdate().isoformat()}
+    response = client.post(reverse("reports:record_adoption"), {**form, **change})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Adoption.objects.exists()
+
+
+def test_an_item_not_signed_off_cannot_be_adopted(client, office_setup, outlets):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate(), status="in_review")
+    client.force_login(office_setup["director"])
+    form = {"article": item.pk, "outlet": outlets["city"].pk, "adopted_on": timezone.localdate().isoformat()}
+    response = client.post(reverse("reports:record_adoption"), form)
+    assert "Only signed-off items can be adopted." in response.content.decode()
+
+
+def test_a_different_second_entry_for_the_same_outlet_is_refused(client, office_setup, outlets):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    adopt(item, outlets["city"], timezone.localdate() - timedelta(days=1))
+    client.force_login(office_setup["director"])
+    form = {"article": item.pk, "outlet": outlets["city"].pk, "adopted_on": timezone.localdate().isoformat()}
+    response = client.post(reverse("reports:record_adoption"), form)
+    assert "was already recorded" in response.content.decode()
+
+
+def test_urge_tells_the_unit_once_per_click(client, office_setup, mailoutbox):
+    unit = office_setup["units"][1]
+    client.force_login(office_setup["director"])
+    url = reverse("reports:urge", args=[unit.pk])
+    client.post(url, {"next": "https://evil.example/"})
+    client.post(url)  # a double click
+    assert Reminder.objects.filter(unit=unit).count() == 1
+    told = Notification.objects.filter(kind=Notification.Kind.URGED)
+    assert [n.recipient for n in told] == [office_setup["officers"][1]]
+    assert "0 of 2 items submitted" in told[0].note
+
+
+def test_the_month_end_job_urges_units_below_their_minimum_once(office_setup, outlets):
+    from reports import actions
+
+    today = timezone.localdate()
+    last_day = Period.containing("month", today).end - timedelta(days=1)
+    for _n in range(2):
+        signed_off_item(office_setup["units"][0], submitted=last_day.replace(day=1))
+    first = last_day.replace(day=1)
+    adopt(signed_off_item(office_setup["units"][0], submitted=first), outlets["city"], first)
+    assert actions.remind_units_behind(today=last_day.replace(day=1), days_before_end=3) == []
+    urged = actions.remind_units_behind(today=last_day, days_before_end=3)
+    assert [u.name for u in urged] == ["School 1", "School 2"]
+    assert actions.remind_units_behind(today=last_day, days_before_end=3) == []
+
+
+def test_the_bulletin_is_generated_edited_published_and_read(client, office_setup, outlets):
+    today = timezone.localdate()
+    adopt(signed_off_item(office_setup["units"][0], submitted=today), outlets["city"], today)
+    client.force_login(office_setup["director"])
+    period = Period.containing("month", today)
+    response = client.post(reverse("reports:generate_bulletin"), {"period": str(period)})
+    bulletin = Bulletin.objects.get()
+    assert response.url == reverse("reports:bulletin", args=[bulletin.pk])
+    assert bulletin.figures["zero"] == ["School 1", "School 2"]
+    edit = {"title": "November bulletin", "body": "<p>Well done.</p><script>x</script>", "version": 1}
+    client.post(reverse("reports:bulletin", args=[bulletin.pk]), edit)
+    stale = client.post(reverse("reports:bulletin", args=[bulletin.pk]), {**edit, "body": "<p>Other</p>"})
+    assert "Someone else changed this bulletin" in stale.content.decode()
+    bulletin.refresh_from_db()
+    assert bulletin.body == "<p>Well done.</p>"
+    client.post(reverse("reports:publish_bulletin", args=[bulletin.pk]))
+    client.post(reverse("reports:publish_bulletin", args=[bulletin.pk]))  # a double click
+    bulletin.refresh_from_db()
+    assert bulletin.is_published and bulletin.pdf and bulletin.docx
+    officers = RoleAssignment.objects.filter(role=Role.LIAISON_OFFICER).values_list("user", flat=True)
+    told = Notification.objects.filter(kind=Notification.Kind.BULLETIN).values_list("recipient", flat=True)
+    assert sorted(told) == sorted(officers) and len(told) == 4  # three officers, and the item's author
+    officer = office_setup["officers"][0]
+    client.force_login(officer)
+    assert client.get(reverse("reports:bulletin", args=[bulletin.pk])).status_code == 200
+    pdf = client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "pdf"]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert list(BulletinReceipt.objects.values_list("unit__name", flat=True)) == ["School 0"]
+    client.force_login(office_setup["director"])
+    html = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+    assert "Read by 1 of 3 units" in html
+
+
+def test_a_draft_bulletin_is_for_the_office_only(client, office_setup):
+    bulletin = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=1,
+        title="Draft",
+        body="<p>x</p>",
+        created_by=office_setup["director"],
+    )
+    client.force_login(office_setup["officers"][0])
+    assert client.get(reverse("reports:bulletin", args=[bulletin.pk])).status_code == 404
+    assert client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "pdf"])).status_code == 404
+
+
+def test_an_officer_sees_the_unit_progress_and_own_points(client, office_setup, outlets):
+    today = timezone.localdate()
+    unit, officer = office_setup["units"][0], office_setup["officers"][0]
+    adopt(signed_off_item(unit, submitted=today, author=officer), outlets["city"], today)
+    from reports import scoring
+
+    scoring.score_pending()
+    client.force_login(officer)
+    html = client.get(reverse("reports:my_unit")).content.decode()
+    assert "1 of 2 items submitted, 1 of 1 adopted" in html
+    assert "1 of my items adopted, 4 points." in html
