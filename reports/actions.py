@@ -210,9 +210,9 @@ def publish_bulletin(bulletin, *, by):
     current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if current.is_published:
         return current  # a double click
+    current.state, current.published_at, current.published_by = Bulletin.State.PUBLISHED, timezone.now(), by
     current.pdf.save(f"bulletin-{current.pk}.pdf", ContentFile(bulletin_pdf(current)), save=False)
     current.docx.save(f"bulletin-{current.pk}.docx", ContentFile(bulletin_docx(current)), save=False)
-    current.state, current.published_at, current.published_by = Bulletin.State.PUBLISHED, timezone.now(), by
     current.save()
     units = assessed_units()
     people = User.objects.filter(

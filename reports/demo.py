@@ -88,6 +88,7 @@ HISTORY = {
     FUXI: (1.2, 0.35, (12, 4, 12)),
 }
 QUIET_MONTH = (FUXI, 5)  # (unit, months ago): not one item submitted
+IN_REVIEW = 3  # the latest items still wait for a decision
 SEED = 2026
 HISTORY_KEYS = uuid.UUID("6f0d2a8e-3b1c-4c55-9a4e-0d6c2b7f1e90")  # namespace of the items' client keys
 BATCH = 500
@@ -273,6 +274,23 @@ INSTRUCTIONS = {
     Level.PROVINCE: ("Provincial Department of Education", "A model worth promoting across the province."),
     Level.NATIONAL: ("Ministry of Education", "An example of easing pupils' burden in practice."),
 }
+# (share of items, how their route ends early, the comment); the others are signed off
+EARLY_ENDS = [
+    (0.05, Decision.REJECTED, REJECT_REASONS),
+    (0.04, Decision.RETURNED, RETURN_REASONS),
+    (0.05, Decision.CANCELLED, [""]),  # withdrawn by the author while in review
+]
+# how a route ends -> the item's status; the last stage's approval signs it off
+ENDS = {
+    Decision.REJECTED: Status.REJECTED,
+    Decision.RETURNED: Status.RETURNED,
+    Decision.CANCELLED: Status.WITHDRAWN,
+}
+DECIDED = {
+    Decision.APPROVED: Event.Kind.APPROVED,
+    Decision.RETURNED: Event.Kind.RETURNED,
+    Decision.REJECTED: Event.Kind.REJECTED,
+}
 
 
 @dataclass(frozen=True)
@@ -361,7 +379,11 @@ def _plan(rng, cast, today, now):
             for _ in range(int(expected * rng.uniform(0.6, 1.4) + rng.random())):
                 day = month.replace(day=rng.randint(1, last_day))
                 stories.append(_story(rng, cast, cast.units[name], day, share_adopted, now))
-    stories = [s for s in stories if s.article.submitted_at < now]
+    stories = sorted(
+        (s for s in stories if s.article.submitted_at < now), key=lambda s: s.article.submitted_at
+    )
+    for n, story in enumerate(stories[-IN_REVIEW:]):
+        _leave_waiting(story, position=n % len(cast.stages))
     for n, story in enumerate(stories):
         story.article.client_key = uuid.uuid5(HISTORY_KEYS, str(n))
     return stories
@@ -392,45 +414,48 @@ def _story(rng, cast, unit, day, share_adopted, now):
 
 
 def _review(rng, cast, story, now):
-    """Walk the route: approvals, or a return, rejection or withdrawal on the way; a decision that
-    would fall after now is still waiting."""
-    article, roll = story.article, rng.random()
-    ending = (
-        (Decision.REJECTED, rng.choice(REJECT_REASONS))
-        if roll < 0.05
-        else (Decision.RETURNED, rng.choice(RETURN_REASONS))
-        if roll < 0.09
-        else (Decision.CANCELLED, "")
-        if roll < 0.14
-        else None
-    )
+    """Walk the route: approvals, or a return, rejection or withdrawal on the way. Every decision falls
+    before now; the latest items are left waiting afterwards (`_leave_waiting`)."""
+    article, ending = story.article, _early_end(rng)
     stop = rng.randrange(len(cast.stages)) if ending else len(cast.stages)
     waiting_since = article.submitted_at
     for position, stage in enumerate(cast.stages[: stop + 1]):
-        decided_at = waiting_since + timedelta(minutes=rng.randint(30, 24 * 60))
-        decision, comment = ending if position == stop else (Decision.APPROVED, "")
+        took = min(timedelta(minutes=rng.randint(30, 24 * 60)), (now - waiting_since) / 2)
         step = ReviewStep(
             stage=stage,
             position=position,
             created_at=waiting_since,
             due_at=waiting_since + timedelta(hours=stage.time_limit_hours),
+            decided_at=waiting_since + took,
         )
-        story.steps.append(step)
-        if decided_at > now:
-            article.status, story.ended_at = Status.IN_REVIEW, waiting_since
-            return
-        step.decision, step.decided_at, step.comment = decision, decided_at, comment
-        if decision != Decision.CANCELLED:  # a withdrawal is the author's, not a reviewer's
+        step.decision, step.comment = ending if position == stop else (Decision.APPROVED, "")
+        if step.decision != Decision.CANCELLED:  # a withdrawal is the author's, not a reviewer's
             step.reviewer = cast.reviewers[position][article.unit_id]
-        waiting_since = decided_at
+        story.steps.append(step)
+        waiting_since = step.decided_at
     story.ended_at = waiting_since
-    article.status = {
-        Decision.REJECTED: Status.REJECTED,
-        Decision.RETURNED: Status.RETURNED,
-        Decision.CANCELLED: Status.WITHDRAWN,
-    }.get(step.decision, Status.APPROVED)
+    article.status = ENDS.get(story.steps[-1].decision, Status.APPROVED)
     if article.status == Status.APPROVED:
         article.signed_off_at = waiting_since
+
+
+def _early_end(rng):
+    """(decision, comment) for a route that ends before sign-off, or None."""
+    roll = rng.random()
+    for share, decision, comments in EARLY_ENDS:
+        if roll < share:
+            return decision, rng.choice(comments)
+        roll -= share
+    return None
+
+
+def _leave_waiting(story, position):
+    """The item still waits at this stage (or where its route ended): no decision there, none after."""
+    story.steps = story.steps[: position + 1]
+    step = story.steps[-1]
+    step.decision, step.reviewer, step.decided_at, step.comment = Decision.PENDING, None, None, ""
+    story.article.status, story.article.signed_off_at = Status.IN_REVIEW, None
+    story.adoptions, story.ended_at = [], step.created_at
 
 
 def _adopt(rng, cast, story, now):
@@ -560,13 +585,6 @@ def _events(story, revision, cast):
             event(kind=kind.ADOPTED, actor=cast.director, revision=None, note=note, at=adoption.created_at)
         )
     return events
-
-
-DECIDED = {
-    Decision.APPROVED: Event.Kind.APPROVED,
-    Decision.RETURNED: Event.Kind.RETURNED,
-    Decision.REJECTED: Event.Kind.REJECTED,
-}
 
 
 def _topics(text):

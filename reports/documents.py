@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -108,7 +108,7 @@ def bulletin_html(bulletin):
 def bulletin_headers():
     return [
         _("Unit"),
-        _("Submitted"),
+        pgettext("count", "Submitted"),
         _("Signed off"),
         _("Adopted"),
         _("Adoption rate"),

@@ -29,3 +29,11 @@ def progress_class(progress):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def join_list(items):
+    """Names joined the way the language lists them ("A, B" in English, "A、B" in Chinese)."""
+    from reports.yearend import list_separator
+
+    return list_separator().join(str(item) for item in items)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
@@ -80,7 +81,7 @@ def _charts(year, rows):
     return {
         "submitted": charts.stacked_bars(
             months,
-            [(_("Submitted"), list(series["submitted"].values()))],
+            [(pgettext("count", "Submitted"), list(series["submitted"].values()))],
             title=_("Items submitted per month"),
         ),
         "adopted": charts.stacked_bars(months, by_level, title=_("Adoptions per month, by outlet level")),

@@ -1,6 +1,7 @@
 """Excel versions of the tables on the assessment pages."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..sheets import Percent, xlsx_response
 
@@ -9,7 +10,7 @@ def figures_sheet(rows, period, *, officers=False, ranked=False):
     headers = [_("Rank")] if ranked else []
     headers += [_("Liaison officer"), _("Units")] if officers else [_("Unit")]
     headers += [
-        _("Submitted"),
+        pgettext("count", "Submitted"),
         _("Signed off"),
         _("Delivered"),
         _("Adopted"),
