@@ -34,7 +34,7 @@ Level = Outlet.Level
 
 # level -> (points for the main unit, for each co-contributing unit)
 RULES = {
-    Level.SCHOOL: (1, "0.5"),
+    Level.SCHOOL: (1, Decimal("0.5")),
     Level.COUNTY: (2, 1),
     Level.CITY: (4, 2),
     Level.PROVINCE: (8, 4),
@@ -52,8 +52,13 @@ TAIPING = "Taiping Town Central School"
 FUXI = "Fuxi Town School"
 
 # unit name -> (unit class, order)
-MORE_UNITS = {NO2: ("Class 1", 4), VOCATIONAL: ("Class 1", 5), BINHE: ("Class 1", 6)}
-MORE_UNITS |= {TAIPING: ("Class 2", 7), FUXI: ("Class 2", 8)}
+MORE_UNITS = {
+    NO2: ("Class 1", 4),
+    VOCATIONAL: ("Class 1", 5),
+    BINHE: ("Class 1", 6),
+    TAIPING: ("Class 2", 7),
+    FUXI: ("Class 2", 8),
+}
 # unit name -> its liaison officer and its leader in charge: username, display name
 MORE_PEOPLE = {
     TOWN: ("officer3", "Sun Li", "leader3", "He Ping"),
@@ -75,8 +80,8 @@ HAND_OUTLETS = {
 CAMPUS_FEED, CAMPUS_FEED_WEIGHT = "Campus news feed", 30  # the feed from outlets/demo.py adopts too
 NEWSPAPERS = {"Shawan Daily", "Provincial Education News", "China Education Daily"}
 
-# unit name -> (items a month, share of signed-off items adopted, this year's target: submitted,
-# adopted, points). Strong, middling and weak units, so rankings and bulletins have shape.
+# unit name -> (items a month, share of signed-off items adopted, annual target: submitted, adopted,
+# points). Strong, middling and weak units, so rankings and bulletins have shape.
 HISTORY = {
     SCHOOL: (6.0, 0.6, (60, 30, 110)),
     PRIMARY: (4.5, 0.55, (48, 24, 80)),
@@ -101,8 +106,8 @@ def seed():
     outlets = seed_outlets()
     written = seed_history(units, outlets)
     return (
-        f"scoring rules and minimums for {len(units)} assessed units, {len(outlets)} outlets, "
-        f"{written} new history items"
+        f"scoring rules, minimums and targets for {len(units)} units, {len(HAND_OUTLETS)} outlets "
+        f"adopted by hand, {written} new history items"
     )
 
 
@@ -116,7 +121,7 @@ def seed_scoring():
     )
     for level, (main, co) in RULES.items():
         ScoreRule.objects.get_or_create(
-            level=level, outlet=None, category=None, defaults={"main_points": main, "co_points": Decimal(co)}
+            level=level, outlet=None, category=None, defaults={"main_points": main, "co_points": co}
         )
     for level, points in BONUSES.items():
         InstructionBonus.objects.get_or_create(level=level, defaults={"points": points})
@@ -130,8 +135,8 @@ def seed_scoring():
 
 
 def seed_units():
-    """The five more schools, a liaison officer and a leader in charge for each unit that lacks them,
-    and the units' annual targets. Returns the assessed demo units by name."""
+    """Five more schools; a liaison officer and a leader in charge for them and the town school; every
+    demo unit's annual targets for last year and this year. Returns the demo units by name."""
     office = Unit.objects.get(name=OFFICE, parent=None)
     for name, (class_name, order) in MORE_UNITS.items():
         Unit.objects.get_or_create(
@@ -484,7 +489,7 @@ def _adopt(rng, cast, story, now):
             adoption.issue = f"{adopted_on:%Y-%m-%d}, page {rng.randint(1, 8)}"
         else:
             adoption.url = f"https://news.shawan.example.org/{adopted_on:%Y%m}/{rng.randint(1000, 9999)}.html"
-        if outlet.level in INSTRUCTIONS and rng.random() < 0.06:
+        if outlet.level in INSTRUCTIONS and rng.random() < 0.04:
             adoption.instruction_level = outlet.level
             adoption.instruction_leader, adoption.instruction_text = INSTRUCTIONS[outlet.level]
         story.adoptions.append(adoption)
@@ -492,23 +497,16 @@ def _adopt(rng, cast, story, now):
 
 
 def _write(stories, cast):
-    articles = Article.objects.bulk_create([s.article for s in stories], batch_size=BATCH)
-    # bulk_create stamps auto_now(_add) fields with the present; history keeps the times it had.
     for story in stories:
         story.article.created_at, story.article.updated_at = story.created_at, story.ended_at
-    Article.objects.bulk_update(articles, ["created_at", "updated_at"], batch_size=BATCH)
+    _insert_as_recorded(s.article for s in stories)
     through = Article.co_units.through
     through.objects.bulk_create(
         [through(article_id=s.article.pk, unit_id=s.co_unit.pk) for s in stories if s.co_unit]
     )
-    revisions = Revision.objects.bulk_create([_revision(s.article) for s in stories], batch_size=BATCH)
-    for revision, story in zip(revisions, stories, strict=True):
-        revision.created_at = story.article.submitted_at
-    Revision.objects.bulk_update(revisions, ["created_at"], batch_size=BATCH)
-    runs = ReviewRun.objects.bulk_create([_run(s, cast) for s in stories], batch_size=BATCH)
-    for run, story in zip(runs, stories, strict=True):
-        run.started_at = story.article.submitted_at
-    ReviewRun.objects.bulk_update(runs, ["started_at"], batch_size=BATCH)
+    revisions = [_revision(s.article) for s in stories]
+    runs = [_run(s, cast) for s in stories]
+    _insert_as_recorded(revisions + runs)
     steps, adoptions, events = [], [], []
     for story, revision, run in zip(stories, revisions, runs, strict=True):
         for step in story.steps:
@@ -519,15 +517,15 @@ def _write(stories, cast):
         adoptions += story.adoptions
         events += _events(story, revision, cast)
     ReviewStep.objects.bulk_create(steps, batch_size=BATCH)
-    recorded = [a.created_at for a in adoptions]
-    Adoption.objects.bulk_create(adoptions, batch_size=BATCH)
-    for adoption, at in zip(adoptions, recorded, strict=True):
-        adoption.created_at = at
-    Adoption.objects.bulk_update(adoptions, ["created_at"], batch_size=BATCH)
-    # The timeline is append-only (no update after the insert), so each event is saved raw, keeping
-    # its own time, as a fixture load does.
-    for event in events:
-        event.save_base(raw=True)
+    _insert_as_recorded(adoptions + events)
+
+
+def _insert_as_recorded(rows):
+    """Insert rows with the times they carry. bulk_create would stamp their auto_now(_add) fields with
+    the present, and the timeline may not be updated afterwards; a raw save, as loaddata does, keeps
+    them."""
+    for row in rows:
+        row.save_base(raw=True)
 
 
 def _revision(article):
@@ -541,6 +539,7 @@ def _revision(article):
         photos=[],
         content_hash=hashlib.sha256(content.encode()).hexdigest(),
         created_by=article.author,
+        created_at=article.submitted_at,
     )
 
 
@@ -556,6 +555,7 @@ def _run(story, cast):
         chain=cast.chain,
         route=[s.pk for s in cast.stages],
         state=state,
+        started_at=story.article.submitted_at,
         finished_at=finished_at,
     )
 

@@ -41,9 +41,12 @@ def own_units(user):
     return access.unit_ids(Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
 
 
+def may_read_bulletins(user):
+    """Published bulletins go to everyone with a role (and admins)."""
+    access = access_for(user)
+    return access.is_admin or bool(access.unit_ids())
+
+
 def may_read_bulletin(user, bulletin):
-    """Published bulletins go to everyone with a role; drafts stay with the office."""
-    if bulletin.is_published:
-        access = access_for(user)
-        return access.is_admin or bool(access.unit_ids())
-    return may_see_office_figures(user)
+    """Drafts stay with the office."""
+    return may_read_bulletins(user) if bulletin.is_published else may_see_office_figures(user)

@@ -22,6 +22,8 @@ FILES = {
 
 @login_required
 def bulletin_list(request):
+    if not permissions.may_read_bulletins(request.user):
+        raise Http404
     office = permissions.may_see_office_figures(request.user)
     bulletins = Bulletin.objects.order_by("-year", "-created_at", "-id")
     if not office:
