@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, OFFICE, PRIMARY, SCHOOL, TOWN
 from accounts.models import Role, RoleAssignment, Unit, UnitClass, User
-from outlets.models import Adoption, Outlet
+from outlets.models import Adoption, Delivery, Outlet
 from reviews.models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
 from submissions.content import text_length
 from submissions.models import Article, Category, Event, Revision, Status
@@ -320,6 +320,7 @@ class Cast:
     outlets: list
     weights: list
     topics: list
+    pushed_to: list  # the outlets signed-off items are delivered to (the preselected ones)
 
 
 @dataclass
@@ -369,6 +370,7 @@ def _cast(units, outlets):
         outlets=list(outlets.values()),
         weights=[HAND_OUTLETS.get(name, (None, CAMPUS_FEED_WEIGHT))[1] for name in outlets],
         topics=_topics(TOPICS),
+        pushed_to=list(Outlet.objects.filter(preselected=True).order_by("pk")),
     )
 
 
@@ -517,7 +519,40 @@ def _write(stories, cast):
         adoptions += story.adoptions
         events += _events(story, revision, cast)
     ReviewStep.objects.bulk_create(steps, batch_size=BATCH)
-    _insert_as_recorded(adoptions + events)
+    deliveries = [d for s, r in zip(stories, revisions, strict=True) for d in _deliveries(s.article, r, cast)]
+    events += [_delivered_event(d) for d in deliveries]
+    _insert_as_recorded(adoptions + events + deliveries)
+
+
+def _deliveries(article, revision, cast):
+    """A signed-off item went to the preselected outlets a minute after sign-off."""
+    if article.status != Status.APPROVED:
+        return []
+    sent = article.signed_off_at + timedelta(minutes=1)
+    return [
+        Delivery(
+            article=article,
+            revision=revision,
+            outlet=outlet,
+            state=Delivery.State.DELIVERED,
+            attempts=1,
+            next_attempt_at=article.signed_off_at,
+            created_by=cast.director,
+            created_at=article.signed_off_at,
+            delivered_at=sent,
+        )
+        for outlet in cast.pushed_to
+    ]
+
+
+def _delivered_event(delivery):
+    return Event(
+        article=delivery.article,
+        kind=Event.Kind.DELIVERED,
+        revision=delivery.revision,
+        note=delivery.outlet.name,
+        at=delivery.delivered_at,
+    )
 
 
 def _insert_as_recorded(rows):

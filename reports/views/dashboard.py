@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
-from outlets.models import Outlet
+from outlets.models import Adoption, Outlet
 from publicity.paging import page_of
 
 from .. import actions, charts, permissions
@@ -47,6 +47,7 @@ def dashboard(request):
         "charts": _charts(year, rows),
         "Progress": Progress,
         "periods": _switch(period),
+        "recomputing": Adoption.objects.filter(needs_scoring=True).count(),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -162,8 +163,6 @@ def my_unit(request):
 
 
 def _my_adoptions(user, year):
-    from outlets.models import Adoption
-
     found = Adoption.objects.between(year.start, year.end).filter(article__author=user)
     return list(found.select_related("article", "outlet")[:50])
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from outlets import actions
 from outlets.credentials import encrypt
-from outlets.models import Delivery, Outlet
+from outlets.models import Adoption, Delivery, Outlet
 from outlets.tasks import deliver, sweep
 from reviews.models import ReviewStep
 from submissions.models import Event, Status
@@ -239,6 +239,29 @@ def test_a_signed_callback_records_the_adoption(client, article, webhook, receiv
         and delivery.adopted_url == "https://portal.example/a/1"
     )
     assert article.events.filter(kind=Event.Kind.ADOPTED).count() == 1
+    adoption = Adoption.objects.get(article=article)
+    assert (adoption.outlet, adoption.delivery, adoption.url) == (
+        webhook,
+        delivery,
+        "https://portal.example/a/1",
+    )
+    assert adoption.source == Adoption.Source.OUTLET and adoption.level == webhook.level
+    # the same callback again (the outlet retries) records nothing more
+    assert client.post(url, body, content_type="application/json", headers=headers).status_code == 200
+    assert Adoption.objects.count() == 1 and article.events.filter(kind=Event.Kind.ADOPTED).count() == 1
+
+
+def test_an_adoption_reported_by_an_outlet_earns_points_within_a_sweep(article, webhook, receiver, sign_off):
+    from reports.models import Score, ScoreRule
+    from reports.scoring import score_pending
+
+    ScoreRule.objects.create(level=webhook.level, main_points=2, co_points=1)
+    sign_off(article)
+    actions.record_adoption(only_delivery(article), url="https://portal.example/a/2")
+    assert not Score.objects.exists()  # scored by the beat's sweeper, not inside the outlet's request
+    assert score_pending() == 1
+    line = Score.objects.get()
+    assert (line.unit, line.officer, line.points) == (article.unit, article.author, 2)
 
 
 def test_email_outlet_sends_with_a_stable_message_id(article, sign_off, smtp_server, db):

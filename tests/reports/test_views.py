@@ -63,8 +63,8 @@ def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
     client.force_login(director)
     client.get(reverse("reports:dashboard"))  # warm the session
     # session, user, roles (2), unread badge; units, articles, deliveries, adoptions, points, quotas for
-    # the month and again for the year; reminders; three chart series
-    with django_assert_num_queries(22):
+    # the month and again for the year; reminders; three chart series; adoptions waiting to be scored
+    with django_assert_num_queries(23):
         assert client.get(reverse("reports:dashboard")).status_code == 200
     with django_assert_num_queries(11):
         assert client.get(reverse("reports:rankings"), {"of": "units"}).status_code == 200
@@ -156,12 +156,18 @@ def test_a_different_second_entry_for_the_same_outlet_is_refused(client, office_
     assert "was already recorded" in response.content.decode()
 
 
-def test_urge_tells_the_unit_once_per_click(client, office_setup, mailoutbox):
+def test_urge_tells_the_unit_once_per_click(
+    client, office_setup, mailoutbox, django_capture_on_commit_callbacks
+):
     unit = office_setup["units"][1]
     client.force_login(office_setup["director"])
     url = reverse("reports:urge", args=[unit.pk])
-    client.post(url, {"next": "https://evil.example/"})
-    client.post(url)  # a double click
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"next": "https://evil.example/"})
+        client.post(url)  # a double click
+    assert response.url == reverse("reports:dashboard")  # never off-site
+    assert [m.to for m in mailoutbox] == [[office_setup["officers"][1].email]]
+    assert "/reports/my-unit/" in mailoutbox[0].body
     assert Reminder.objects.filter(unit=unit).count() == 1
     told = Notification.objects.filter(kind=Notification.Kind.URGED)
     assert [n.recipient for n in told] == [office_setup["officers"][1]]
@@ -241,3 +247,49 @@ def test_an_officer_sees_the_unit_progress_and_own_points(client, office_setup, 
     html = client.get(reverse("reports:my_unit")).content.decode()
     assert "1 of 2 items submitted, 1 of 1 adopted" in html
     assert "1 of my items adopted, 4 points." in html
+
+
+def test_the_dashboard_says_while_points_are_being_recomputed(client, office_setup, outlets):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)  # two adoptions, not scored yet
+    client.force_login(office_setup["director"])
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert "Points are being recomputed: 2 adoptions still to score." in html
+    from reports import scoring
+
+    scoring.score_pending()
+    assert 'data-testid="recomputing"' not in client.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_changing_a_rule_in_the_admin_recomputes_the_points(
+    client, office_setup, outlets, admin_user, django_capture_on_commit_callbacks
+):
+    from reports import scoring
+    from reports.models import Score
+
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    scoring.score_pending()
+    assert sum(line.points for line in Score.objects.all()) == 8
+    rule = ScoreRule.objects.get(level="city")
+    client.force_login(admin_user)
+    change = {"level": "city", "outlet": "", "category": "", "main_points": "10", "co_points": "2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:reports_scorerule_change", args=[rule.pk]), change, follow=True)
+    assert "Points are being recomputed" in response.content.decode()
+    # the task ran after the commit (eagerly in the tests)
+    assert sum(line.points for line in Score.objects.all()) == 20
+
+
+def test_a_hostile_sheet_is_refused_and_nothing_is_imported(client, office_setup):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(office_setup["director"])
+    fake = SimpleUploadedFile("adoptions.xlsx", b"<html><script>alert(1)</script></html>", "text/html")
+    response = client.post(reverse("reports:import_adoptions"), {"sheet": fake})
+    html = response.content.decode()
+    assert response.status_code == 200 and "not an Excel workbook" in html and "<script>alert" not in html
+    assert not Adoption.objects.exists()
+    big = SimpleUploadedFile("big.xlsx", b"0" * (3 * 1024 * 1024))
+    html = client.post(reverse("reports:import_adoptions"), {"sheet": big}).content.decode()
+    assert "at most 2048 KB can be imported" in html
