@@ -13,6 +13,7 @@ from .. import actions, permissions
 from ..figures import assessed_units
 from ..forms import BulletinForm, GenerateBulletinForm
 from ..models import Bulletin
+from .exports import bulletin_sheet
 
 FILES = {
     "pdf": "application/pdf",
@@ -97,8 +98,12 @@ def publish(request, pk):
 
 @login_required
 def download(request, pk, kind):
-    bulletin = get_object_or_404(Bulletin, pk=pk, state=Bulletin.State.PUBLISHED)
-    if kind not in FILES or not permissions.may_read_bulletin(request.user, bulletin):
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    if not permissions.may_read_bulletin(request.user, bulletin):
+        raise Http404
+    if kind == "xlsx":  # the table, also while the bulletin is a draft (the office checks the figures)
+        return bulletin_sheet(bulletin)
+    if kind not in FILES or not bulletin.is_published:
         raise Http404
     stored = getattr(bulletin, kind)
     name = f"bulletin-{bulletin.year}-{bulletin.period}-{bulletin.number}.{kind}"

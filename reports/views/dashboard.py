@@ -19,8 +19,9 @@ from ..figures import Progress, assessed_units, monthly_series, officer_figures,
 from ..models import Reminder, Score
 from ..periods import Kind, Period
 from ..rankings import MEASURES, rank
-from .exports import figures_sheet
+from .exports import figures_sheet, ledger_sheet
 
+EXPORT_LIMIT = 20_000
 RATE_CHART_UNITS = 30  # the adoption-rate chart shows the units with the most signed-off items
 
 
@@ -133,6 +134,8 @@ def unit_points(request, unit_id):
         .select_related("article", "officer", "rule__outlet", "rule__category", "adoption__outlet")
         .order_by("-month", "-id")
     )
+    if request.GET.get("format") == "xlsx":
+        return ledger_sheet(lines[:EXPORT_LIMIT], unit, period)
     context = {
         "unit": unit,
         "period": period,

@@ -1,8 +1,11 @@
 """Excel versions of the tables on the assessment pages."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from ..figures import Progress
 from ..sheets import Percent, xlsx_response
 
 
@@ -35,3 +38,45 @@ def _line(row, officers, ranked):
     if not officers:
         line += [f.min_submitted, f.min_adopted, str(f.progress_label)]
     return line
+
+
+def bulletin_sheet(bulletin):
+    """The bulletin's table as it stood when it was generated."""
+    headers = [_("Rank"), _("Unit"), pgettext("count", "Submitted"), _("Signed off"), _("Adopted")]
+    headers += [_("Adoption rate"), _("Points"), _("Minimum submitted"), _("Minimum adopted"), _("Progress")]
+    rows = [
+        [
+            row["rank"],
+            row["unit"],
+            row["submitted"],
+            row["signed_off"],
+            row["adopted"],
+            Percent(row["rate"]),
+            Decimal(row["points"]),
+            row["min_submitted"],
+            row["min_adopted"],
+            str(Progress.LABELS.get(row["progress"], "")),
+        ]
+        for row in bulletin.figures.get("rows", [])
+    ]
+    return xlsx_response(f"{bulletin.title}.xlsx", bulletin.figures.get("label", ""), headers, rows)
+
+
+def ledger_sheet(lines, unit, period):
+    """A unit's points, line by line, with where each came from."""
+    headers = [_("Month"), _("Why"), _("Outlet"), _("Item number"), _("Item"), _("Liaison officer")]
+    headers += [_("Rule"), _("Points")]
+    rows = [
+        [
+            line.month,
+            str(line.get_kind_display()),
+            str(line.adoption.outlet) if line.adoption else "",
+            line.article_id,
+            str(line.article) if line.article else "",
+            str(line.officer) if line.officer else "",
+            str(line.rule) if line.rule else "",
+            line.points,
+        ]
+        for line in lines
+    ]
+    return xlsx_response(f"{unit.name}-{period}.xlsx", str(period.label), headers, rows)

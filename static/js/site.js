@@ -15,9 +15,27 @@ document.addEventListener("submit", (event) => {
     return;
   }
   form.dataset.submitting = "1";
+  showBusy(event.submitter);
 });
+
+// Long work (publishing a bulletin, importing a sheet): the button says what is happening.
+function showBusy(button) {
+  const text = button?.dataset.busy;
+  if (!text) return;
+  const spinner = document.createElement("span");
+  spinner.className = "spinner-border spinner-border-sm me-1";
+  spinner.setAttribute("aria-hidden", "true");
+  button.dataset.idleText = button.textContent;
+  button.textContent = text;
+  button.prepend(spinner);
+  button.setAttribute("aria-busy", "true");
+}
 
 // Coming back with the browser's Back button shows the page as it was: let its forms work again.
 window.addEventListener("pageshow", () => {
   for (const form of document.querySelectorAll("form[data-submitting]")) delete form.dataset.submitting;
+  for (const button of document.querySelectorAll("[aria-busy][data-idle-text]")) {
+    button.textContent = button.dataset.idleText;
+    button.removeAttribute("aria-busy");
+  }
 });

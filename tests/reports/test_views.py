@@ -293,3 +293,39 @@ def test_a_hostile_sheet_is_refused_and_nothing_is_imported(client, office_setup
     big = SimpleUploadedFile("big.xlsx", b"0" * (3 * 1024 * 1024))
     html = client.post(reverse("reports:import_adoptions"), {"sheet": big}).content.decode()
     assert "at most 2048 KB can be imported" in html
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return [
+        list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
+
+
+def test_every_table_exports_to_excel(client, office_setup, outlets):
+    from reports import actions, scoring
+
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    scoring.score_pending()
+    client.force_login(office_setup["director"])
+    dashboard = _sheet(client.get(reverse("reports:dashboard"), {"format": "xlsx"}))
+    assert dashboard[0][:2] == ["Unit", "Submitted"] and [r[0] for r in dashboard[1:]] == [
+        "School 0",
+        "School 1",
+        "School 2",
+    ]
+    ranking = _sheet(client.get(reverse("reports:rankings"), {"format": "xlsx", "of": "officers"}))
+    assert ranking[0][:2] == ["Rank", "Liaison officer"] and len(ranking) > 3
+    adoptions = _sheet(client.get(reverse("reports:adoptions"), {"format": "xlsx"}))
+    assert len(adoptions) == 3 and adoptions[1][4] == "City paper"
+    unit = office_setup["units"][0]
+    ledger = _sheet(client.get(reverse("reports:unit_points", args=[unit.pk]), {"format": "xlsx"}))
+    assert ledger[1][1] == "Adoption, main unit" and ledger[1][-1] == 4
+    bulletin = actions.generate_bulletin(Period.containing("month", today), by=office_setup["director"])
+    table = _sheet(client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "xlsx"])))
+    assert [row[1] for row in table[1:]] == ["School 0", "School 2", "School 1"]  # ranked by points
