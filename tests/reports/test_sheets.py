@@ -7,6 +7,7 @@ from urllib.parse import quote, unquote
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from outlets import actions as outlet_actions
@@ -496,3 +497,19 @@ def test_a_filename_cannot_break_out_of_its_header():
     assert response["Content-Disposition"] == (
         "attachment; filename=\"abSet-Cookie-x-1.xlsx\"; filename*=UTF-8''abSet-Cookie%3A%20x%3D1.xlsx"
     )
+
+
+def test_uploading_the_same_sheet_twice_through_the_page_adds_nothing_twice(
+    client, signed_off, outlet, people
+):
+    client.force_login(people["director"])
+    book = workbook([line(signed_off, issue="No. 7")])
+    first = client.post(reverse("reports:import_adoptions"), {"sheet": upload(book)})
+    assert first.status_code == 302
+    again = client.post(reverse("reports:import_adoptions"), {"sheet": upload(book)})  # a second click
+    assert again.status_code == 302
+    assert Adoption.objects.filter(article=signed_off).count() == 1
+    changed = client.post(
+        reverse("reports:import_adoptions"), {"sheet": upload(workbook([line(signed_off, issue="No. 8")]))}
+    )
+    assert "was already recorded" in changed.content.decode()
