@@ -38,3 +38,15 @@ def test_officer_home_queries_do_not_grow_with_items(client, school, items):
 
     # 8 for the page itself; 5 for the unit's standing against its minimum; 2 for the officer's year
     assert len(queries) == 15
+
+
+def test_an_officer_sees_the_unit_against_its_minimum_and_own_points(client, school):
+    from reports.models import Quota
+
+    Quota.objects.create(unit_class=school.unit_class, min_submitted=2, min_adopted=1)
+    officer = officer_of(school)
+    ArticleFactory(unit=school, author=officer, status=Status.IN_REVIEW, submitted_at=timezone.now())
+    client.force_login(officer)
+    page = client.get("/").content.decode()
+    assert "This month: 1 of 2 items submitted, 0 of 1 adopted." in page
+    assert f"In {timezone.localdate().year}: 0 of my items adopted, 0 points" in page
