@@ -340,6 +340,24 @@ def record_office_adoption(article, outlet, *, adopted_on, by, source=Adoption.S
     return adoption
 
 
+@transaction.atomic
+def remove_adoption(adoption, *, by, reason):
+    """The office takes back an adoption recorded by mistake; the timeline keeps both entries."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the adoption is removed."))
+    found = Adoption.objects.select_for_update().filter(pk=adoption.pk).first()
+    if found is None:
+        return None  # removed already (a second click)
+    if found.delivery_id:
+        unknown = {"adoption": Delivery.Adoption.UNKNOWN, "adopted_url": ""}
+        Delivery.objects.filter(pk=found.delivery_id).update(**unknown)
+    found.delete()
+    note = f"{found.outlet}: {reason}"
+    Event.objects.create(article_id=found.article_id, kind=Event.Kind.ADOPTION_REMOVED, actor=by, note=note)
+    return found
+
+
 def _adopted_event(adoption, by):
     note = " ".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
     Event.objects.create(article_id=adoption.article_id, kind=Event.Kind.ADOPTED, actor=by, note=note)

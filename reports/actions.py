@@ -54,6 +54,15 @@ def record_adoption(article, outlet, *, adopted_on, by, **details):
 
 
 @transaction.atomic
+def remove_adoption(adoption, *, by, reason):
+    """Take back an adoption recorded by mistake; the item's points are rebuilt at once."""
+    removed = outlet_actions.remove_adoption(adoption, by=by, reason=reason)
+    if removed:
+        scoring.score_articles([removed.article_id])
+    return removed
+
+
+@transaction.atomic
 def import_adoptions(rows, *, by):
     """All rows or none. `rows` are dicts for `record_adoption` with "row", "article" and "outlet"."""
     errors, adoptions = [], []

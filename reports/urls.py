@@ -12,6 +12,7 @@ urlpatterns = [
     path("my-unit/", dashboard.my_unit, name="my_unit"),
     path("adoptions/", adoptions.adoption_list, name="adoptions"),
     path("adoptions/record/", adoptions.record, name="record_adoption"),
+    path("adoptions/<int:pk>/remove/", adoptions.remove, name="remove_adoption"),
     path("adoptions/import/", adoptions.import_sheet, name="import_adoptions"),
     path("adoptions/template.xlsx", adoptions.template, name="adoption_template"),
     path("bulletins/", bulletins.bulletin_list, name="bulletins"),

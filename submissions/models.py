@@ -276,6 +276,7 @@ class Event(models.Model):
         EDITED = "edited", _("Edited")
         DELIVERED = "delivered", _("Delivered")
         ADOPTED = "adopted", _("Adopted")
+        ADOPTION_REMOVED = "adoption_removed", _("Adoption removed")
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="events"

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from outlets.models import Adoption, Outlet
 from publicity.paging import page_of
@@ -120,3 +121,25 @@ def template(request):
     response = HttpResponse(sheets.adoption_template(), content_type=XLSX)
     response["Content-Disposition"] = sheets.content_disposition(f"{_('adoptions')}-template.xlsx")
     return response
+
+
+@login_required
+@require_POST
+def remove(request, pk):
+    permissions.require_manager(request.user)
+    adoption = Adoption.objects.filter(pk=pk).select_related("article", "outlet").first()
+    if adoption is None:
+        messages.info(request, _("That adoption was already removed."))
+        return redirect("reports:adoptions")
+    try:
+        actions.remove_adoption(adoption, by=request.user, reason=request.POST.get("reason", ""))
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("Removed: “%(title)s” adopted by %(outlet)s. Its points were recomputed.")
+            % {"title": adoption.article, "outlet": adoption.outlet},
+        )
+    month = Period.containing(Kind.MONTH, adoption.adopted_on)
+    return redirect(f"{reverse('reports:adoptions')}?period={month}")

@@ -329,3 +329,26 @@ def test_every_table_exports_to_excel(client, office_setup, outlets):
     bulletin = actions.generate_bulletin(Period.containing("month", today), by=office_setup["director"])
     table = _sheet(client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "xlsx"])))
     assert [row[1] for row in table[1:]] == ["School 0", "School 2", "School 1"]  # ranked by points
+
+
+def test_an_adoption_recorded_by_mistake_is_removed_with_a_reason(client, office_setup, outlets):
+    from reports import scoring
+    from reports.models import Score
+    from submissions.models import Event
+
+    today = timezone.localdate()
+    item = signed_off_item(office_setup["units"][0], submitted=today)
+    adoption = adopt(item, outlets["city"], today)
+    scoring.score_pending()
+    url = reverse("reports:remove_adoption", args=[adoption.pk])
+    client.force_login(office_setup["officers"][0])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    client.force_login(office_setup["director"])
+    refused = client.post(url, {"reason": "  "}, follow=True)
+    assert "Say why the adoption is removed." in refused.content.decode() and Adoption.objects.exists()
+    client.post(url, {"reason": "Wrong outlet"})
+    again = client.post(url, {"reason": "Wrong outlet"}, follow=True)  # a second click
+    assert "already removed" in again.content.decode()
+    assert not Adoption.objects.exists() and not Score.objects.exists()
+    removed = Event.objects.get(article=item, kind=Event.Kind.ADOPTION_REMOVED)
+    assert removed.note == "City paper: Wrong outlet" and removed.actor == office_setup["director"]
