@@ -1,5 +1,4 @@
 import os
-from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,10 +32,9 @@ def home(request):
     )
     context = {"month": timezone.localdate()}
     if units:
-        start, end = _month_bounds(context["month"])
-        summary = Article.objects.month_summary([u.pk for u in units], start, end)
-        assessed = [unit for unit in units if unit.unit_class_id]
         this_month = Period.containing("month", context["month"])
+        summary = Article.objects.month_summary([u.pk for u in units], *this_month.bounds())
+        assessed = [unit for unit in units if unit.unit_class_id]
         standing = {row.subject.pk: row.figures for row in unit_figures(this_month, units=assessed)}
         context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
         context["my_year"] = own_year(request.user, context["month"])
@@ -45,13 +43,6 @@ def home(request):
         waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
     return render(request, "home.html", context)
-
-
-def _month_bounds(day):
-    tz = timezone.get_current_timezone()
-    start = day.replace(day=1)
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return (timezone.make_aware(datetime.combine(d, time.min), tz) for d in (start, end))
 
 
 @never_cache

@@ -23,7 +23,7 @@ from submissions.content import sanitize_body
 from . import scoring
 from .figures import assessed_units, unit_figures
 from .models import Bulletin, BulletinReceipt, Reminder
-from .periods import Period, month_start
+from .periods import Period
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +89,12 @@ def import_adoptions(rows, *, by):
 def rescore_adoptions(adoptions):
     """Rules changed for these adoptions: mark them, and rebuild their items' points after commit."""
     adoptions.filter(needs_scoring=False).update(needs_scoring=True)
-    transaction.on_commit(partial(_kick, "reports.score_pending"))
+    transaction.on_commit(partial(_kick, "score_pending"))
 
 
 def rescore_minimums():
     """A minimum or the deductions changed: rebuild every finished month's deductions after commit."""
-    transaction.on_commit(partial(_kick, "reports.score_minimums"))
+    transaction.on_commit(partial(_kick, "score_minimums"))
 
 
 def rule_changed(levels=(), outlet_ids=()):
@@ -112,10 +112,10 @@ def score_all_minimums(today=None):
 
 
 def _kick(task_name):
-    from . import tasks
+    from . import tasks  # tasks import this module
 
     try:
-        getattr(tasks, task_name.split(".")[-1]).delay()
+        getattr(tasks, task_name).delay()
     except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
         logger.warning("Could not queue %s; the sweeper will do it.", task_name, exc_info=True)
 
@@ -126,12 +126,13 @@ def _kick(task_name):
 def urge(unit, *, by=None, today=None):
     """Remind a unit behind its monthly minimum (催报): its liaison officers and leaders in charge, in
     the app and by e-mail. A second click straight after the first sends nothing more."""
-    today = today or timezone.localdate()
-    month = month_start(today)
-    recent = Reminder.objects.filter(unit=unit, month=month, by=by, sent_at__gte=timezone.now() - URGE_REPEAT)
+    period = Period.containing("month", today or timezone.localdate())
+    recent = Reminder.objects.filter(
+        unit=unit, month=period.start, by=by, sent_at__gte=timezone.now() - URGE_REPEAT
+    )
     if by is not None and (existing := recent.first()):
         return existing
-    row = unit_figures(Period.containing("month", today), today=today, units=[unit])[0]
+    row = unit_figures(period, today=today, units=[unit])[0]
     people = User.objects.filter(
         is_active=True,
         role_assignments__unit=unit,
@@ -142,14 +143,14 @@ def urge(unit, *, by=None, today=None):
         "%(adopted)s of %(min_adopted)s adopted."
     ) % {
         "unit": unit,
-        "month": Period.containing("month", today).label,
+        "month": period.label,
         "submitted": row.figures.submitted,
         "min_submitted": row.figures.min_submitted,
         "adopted": row.figures.adopted,
         "min_adopted": row.figures.min_adopted,
     }
     sent = notify(list(people), Notification.Kind.URGED, actor=by, note=note, link=reverse("reports:my_unit"))
-    return Reminder.objects.create(unit=unit, month=month, by=by, recipients=len(sent))
+    return Reminder.objects.create(unit=unit, month=period.start, by=by, recipients=len(sent))
 
 
 def remind_units_behind(*, today=None, days_before_end=3):

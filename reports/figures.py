@@ -6,6 +6,7 @@ units, officers or items: one grouped query per source table, then a merge in Py
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -39,12 +40,11 @@ class Progress:
 @dataclass
 class Figures:
     submitted: int = 0
-    signed_off: int = 0
+    signed_off: int = 0  # items signed off in the period
     delivered: int = 0
     adopted: int = 0  # items adopted in the period (by publication day)
     adoptions: int = 0  # adoptions in the period (an item may have several)
-    cohort: int = 0  # items signed off in the period …
-    cohort_adopted: int = 0  # … of which adopted, at any time
+    signed_off_adopted: int = 0  # of the items signed off in the period, those adopted at any time
     points: Decimal = Decimal(0)
     min_submitted: int = 0
     min_adopted: int = 0
@@ -54,7 +54,7 @@ class Figures:
     @property
     def rate(self):
         """Adoption rate (采用率): the share of the items signed off in the period that were adopted."""
-        return self.cohort_adopted / self.cohort if self.cohort else None
+        return self.signed_off_adopted / self.signed_off if self.signed_off else None
 
     @property
     def progress_label(self):
@@ -159,8 +159,7 @@ def _article_counts(start, end, key):
         .annotate(
             submitted=Count("pk", filter=submitted),
             signed_off=Count("pk", filter=signed_off),
-            cohort=Count("pk", filter=signed_off),
-            cohort_adopted=Count("pk", filter=signed_off & Q(was_adopted=True)),
+            signed_off_adopted=Count("pk", filter=signed_off & Q(was_adopted=True)),
         )
         .order_by()
     )
@@ -207,7 +206,7 @@ def monthly_counts(start, end, unit_ids=None):
 
 
 def _as_date(value):
-    return month_start(value.date() if hasattr(value, "date") and callable(value.date) else value)
+    return month_start(value.date() if isinstance(value, datetime) else value)
 
 
 def monthly_series(year_period):

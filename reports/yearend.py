@@ -18,7 +18,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from outlets.models import Adoption, Outlet
 from submissions.models import Article, Status
@@ -27,7 +27,7 @@ from .figures import Quotas, assessed_units, monthly_counts
 from .models import AnnualTarget, Score
 from .periods import Kind, Period, add_months
 from .sheets import Percent
-from .templatetags.assessment import percent
+from .templatetags.assessment import list_separator, percent
 from .templatetags.assessment import points as points_text
 
 TOP_CATEGORIES = 5
@@ -196,11 +196,6 @@ def summary_sentence(figures):
     parts += [_("%(count)s by %(outlet)s") % {"count": o.items, "outlet": o.outlet} for o in others]
     adoptions = list_separator().join(parts)
     return _("%(reported)s, %(adoptions)s.") % {"reported": reported, "adoptions": adoptions}
-
-
-def list_separator():
-    """What joins the items of a list: a comma in English, “、” in Chinese."""
-    return pgettext("list separator", ", ")
 
 
 class Measure(NamedTuple):

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -31,9 +32,12 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+def list_separator():
+    """What joins the items of a list: a comma in English, “、” in Chinese."""
+    return pgettext("list separator", ", ")
+
+
 @register.filter
 def join_list(items):
     """Names joined the way the language lists them ("A, B" in English, "A、B" in Chinese)."""
-    from reports.yearend import list_separator
-
     return list_separator().join(str(item) for item in items)

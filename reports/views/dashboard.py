@@ -60,12 +60,11 @@ def _totals(rows):
         "delivered",
         "adopted",
         "adoptions",
-        "cohort",
-        "cohort_adopted",
+        "signed_off_adopted",
         "points",
     ]
     totals = {key: sum(getattr(row.figures, key) for row in rows) for key in keys}
-    totals["rate"] = totals["cohort_adopted"] / totals["cohort"] if totals["cohort"] else None
+    totals["rate"] = totals["signed_off_adopted"] / totals["signed_off"] if totals["signed_off"] else None
     return totals
 
 
@@ -77,7 +76,7 @@ def _charts(year, rows):
     ]
     names = {row.subject.pk: row.subject.short_name or row.subject.name for row in rows}
     top = sorted(series["points"].items(), key=lambda item: -sum(item[1].values()))[:5]
-    with_items = sorted((r for r in rows if r.figures.cohort), key=lambda r: -r.figures.cohort)[
+    with_items = sorted((r for r in rows if r.figures.signed_off), key=lambda r: -r.figures.signed_off)[
         :RATE_CHART_UNITS
     ]
     return {

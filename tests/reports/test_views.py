@@ -352,3 +352,28 @@ def test_an_adoption_recorded_by_mistake_is_removed_with_a_reason(client, office
     assert not Adoption.objects.exists() and not Score.objects.exists()
     removed = Event.objects.get(article=item, kind=Event.Kind.ADOPTION_REMOVED)
     assert removed.note == "City paper: Wrong outlet" and removed.actor == office_setup["director"]
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_other_lists_use_a_fixed_number_of_queries(
+    client, office_setup, outlets, django_assert_num_queries, count
+):
+    from reports import scoring
+
+    today = timezone.localdate()
+    unit, director = office_setup["units"][0], office_setup["director"]
+    for n in range(count):
+        adopt(signed_off_item(unit, submitted=today), outlets["city"], today)
+        Bulletin.objects.create(
+            period="month", year=2000 + n, number=1, title="B", body="<p>x</p>", created_by=director
+        )
+    scoring.score_pending()
+    client.force_login(director)
+    client.get(reverse("reports:adoptions"))  # warm the session
+    # session, user, roles (2), unread badge, then the page's own queries
+    with django_assert_num_queries(7):
+        assert client.get(reverse("reports:adoptions")).status_code == 200
+    with django_assert_num_queries(7):
+        assert client.get(reverse("reports:unit_points", args=[unit.pk])).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(reverse("reports:bulletins")).status_code == 200
