@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -123,15 +123,20 @@ def _kick(task_name):
 # --- Reminders ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def urge(unit, *, by=None, today=None):
     """Remind a unit behind its monthly minimum (催报): its liaison officers and leaders in charge, in
-    the app and by e-mail. A second click straight after the first sends nothing more."""
+    the app and by e-mail. A second click straight after the first sends nothing more; the month-end
+    job (`by=None`) urges a unit once a month, even when two jobs run at once (returns None then)."""
     period = Period.containing("month", today or timezone.localdate())
     recent = Reminder.objects.filter(
         unit=unit, month=period.start, by=by, sent_at__gte=timezone.now() - URGE_REPEAT
     )
     if by is not None and (existing := recent.first()):
         return existing
+    reminder = _claim_reminder(unit, period, by=by)
+    if reminder is None:
+        return None  # the month-end job has urged this unit this month already
     row = unit_figures(period, today=today, units=[unit])[0]
     people = User.objects.filter(
         is_active=True,
@@ -150,7 +155,21 @@ def urge(unit, *, by=None, today=None):
         "min_adopted": row.figures.min_adopted,
     }
     sent = notify(list(people), Notification.Kind.URGED, actor=by, note=note, link=reverse("reports:my_unit"))
-    return Reminder.objects.create(unit=unit, month=period.start, by=by, recipients=len(sent))
+    reminder.recipients = len(sent)
+    reminder.save(update_fields=["recipients"])
+    return reminder
+
+
+def _claim_reminder(unit, period, *, by):
+    """The reminder's row, written before anyone is told. The month-end job's row is unique per unit
+    and month: a second job waits for the first one's transaction, then finds the row and stops."""
+    if by is not None:
+        return Reminder.objects.create(unit=unit, month=period.start, by=by)
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(unit=unit, month=period.start, automatic=True)
+    except IntegrityError:
+        return None
 
 
 def remind_units_behind(*, today=None, days_before_end=3):
@@ -160,16 +179,14 @@ def remind_units_behind(*, today=None, days_before_end=3):
     period = Period.containing("month", today)
     if (period.end - today).days > days_before_end:
         return []
-    already = set(Reminder.objects.filter(month=period.start, by=None).values_list("unit_id", flat=True))
+    job = Reminder.objects.filter(month=period.start, automatic=True)
+    already = set(job.values_list("unit_id", flat=True))
     behind = [
         row.subject
         for row in unit_figures(period, today=today)
         if not row.figures.minimum_met and row.subject.pk not in already
     ]
-    for unit in behind:
-        with transaction.atomic():
-            urge(unit, today=today)
-    return behind
+    return [unit for unit in behind if urge(unit, today=today) is not None]
 
 
 # --- Bulletins ----------------------------------------------------------------------------------

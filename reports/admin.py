@@ -95,7 +95,7 @@ class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["unit", "month", "by", "recipients", "sent_at"]
+    list_display = ["unit", "month", "by", "automatic", "recipients", "sent_at"]
     list_select_related = ["unit", "by"]
 
 

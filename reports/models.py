@@ -171,6 +171,21 @@ class AnnualTarget(models.Model):
         return f"{self.unit} {self.year}"
 
 
+class AssessmentYear(models.Model):
+    """A calendar year of the assessment. Its row is what a rebuild of the year's months locks, so two
+    overlapping runs take turns."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("assessment year")
+        verbose_name_plural = _("assessment years")
+
+    def __str__(self):
+        return str(self.year)
+
+
 class Score(models.Model):
     """One line of the points ledger: who earned (or lost) how many points, in which month, and why.
 
@@ -222,6 +237,18 @@ class Score(models.Model):
             models.Index(fields=["month", "officer"], name="score_month_officer"),
             models.Index(fields=["unit", "-month"], name="score_unit_recent"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adoption", "kind", "unit"],
+                condition=Q(adoption__isnull=False),
+                name="score_one_line_per_adoption",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "month", "kind"],
+                condition=Q(kind__in=["missed_submitted", "missed_adopted"]),
+                name="score_one_deduction_per_month",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.month:%Y-%m} {self.get_kind_display()} {self.points}"
@@ -240,6 +267,7 @@ class Reminder(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    automatic = models.BooleanField(_("sent by the month-end job"), default=False)
     recipients = models.PositiveIntegerField(_("people told"), default=0)
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
@@ -248,6 +276,11 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         indexes = [models.Index(fields=["month", "unit"], name="reminder_month_unit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month"], condition=Q(automatic=True), name="reminder_job_once_a_month"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.month:%Y-%m}"

@@ -3,6 +3,10 @@
 The ledger (`Score`) is derived data. An item's adoption points are rebuilt whenever one of its
 adoptions is recorded or a rule changes; a month's deductions are rebuilt once the month is over and
 whenever a minimum or the policy changes. Every line keeps what it came from (adoption, rule, kind).
+
+Rebuilds may overlap (the one-minute sweeper, a kicked run, a second beat): an item's rebuild locks
+the item's row, a month's rebuild locks its year's row, so the second run waits and then rebuilds
+from what the first wrote. Unique constraints on the ledger make a line counted twice impossible.
 """
 
 from dataclasses import dataclass
@@ -15,7 +19,7 @@ from outlets.models import Adoption
 from submissions.models import Article
 
 from .figures import Quotas, assessed_units, monthly_counts
-from .models import InstructionBonus, Score, ScoreRule, ScoringPolicy
+from .models import AssessmentYear, InstructionBonus, Score, ScoreRule, ScoringPolicy
 from .periods import add_months, month_start
 
 ADOPTION_KINDS = [Score.Kind.ADOPTION, Score.Kind.CO_ADOPTION, Score.Kind.NOT_COUNTED, Score.Kind.INSTRUCTION]
@@ -95,7 +99,7 @@ def _main(rule):
 def score_articles(article_ids, rules=None):
     """Rebuild the adoption points of these items. Returns the number of ledger lines written."""
     rules = rules or Rules.load()
-    article_ids = list(article_ids)
+    article_ids = lock_articles(article_ids)
     articles = Article.objects.filter(pk__in=article_ids).prefetch_related("co_units")
     adoptions = {}
     for adoption in Adoption.objects.filter(article_id__in=article_ids).order_by("adopted_on", "pk"):
@@ -130,6 +134,7 @@ def score_month_minimums(month, *, today=None):
     """Rebuild a finished month's deductions for units that missed their minimum. Returns the lines."""
     month = month_start(month)
     today = today or timezone.localdate()
+    lock_year(month.year)
     Score.objects.filter(month=month, kind__in=MINIMUM_KINDS).delete()
     if add_months(month, 1) > today:
         return 0  # the month is not over: nobody has missed anything yet
@@ -150,6 +155,19 @@ def score_month_minimums(month, *, today=None):
         ]
     Score.objects.bulk_create(lines)
     return len(lines)
+
+
+def lock_articles(article_ids):
+    """Lock the items' rows (in one order, so two batches cannot deadlock) until the transaction ends.
+    Returns the ids of the items that exist."""
+    locked = Article.objects.select_for_update().filter(pk__in=list(article_ids)).order_by("pk")
+    return list(locked.values_list("pk", flat=True))
+
+
+def lock_year(year):
+    """Lock the year's row until the transaction ends; made first if it is the year's first rebuild."""
+    AssessmentYear.objects.bulk_create([AssessmentYear(year=year)], ignore_conflicts=True)
+    return AssessmentYear.objects.select_for_update().get(year=year)
 
 
 def months_to_assess(today=None):
