@@ -2,7 +2,7 @@
 bulletins. Views and tasks call these; side effects (e-mail, tasks) run after commit."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -22,8 +22,8 @@ from submissions.content import sanitize_body
 
 from . import scoring
 from .figures import assessed_units, unit_figures
-from .models import Bulletin, BulletinReceipt, Reminder
-from .periods import Period
+from .models import AssessmentYear, Bulletin, BulletinReceipt, Reminder, YearEvent
+from .periods import FIRST_YEAR, Period
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class ImportFailed(ActionRefused):
 
 @transaction.atomic
 def record_adoption(article, outlet, *, adopted_on, by, **details):
-    """The office records that `outlet` published `article`; the item's points are rebuilt at once."""
+    """The office records that `outlet` published `article`; the item's points are rebuilt at once.
+    Refused for a day in a closed year."""
+    refuse_closed_year(adopted_on)
     adoption = outlet_actions.record_office_adoption(article, outlet, adopted_on=adopted_on, by=by, **details)
     scoring.score_articles([article.pk])
     return adoption
@@ -55,7 +57,9 @@ def record_adoption(article, outlet, *, adopted_on, by, **details):
 
 @transaction.atomic
 def remove_adoption(adoption, *, by, reason):
-    """Take back an adoption recorded by mistake; the item's points are rebuilt at once."""
+    """Take back an adoption recorded by mistake; the item's points are rebuilt at once. Refused for
+    an adoption in a closed year."""
+    refuse_closed_year(adoption.adopted_on)
     removed = outlet_actions.remove_adoption(adoption, by=by, reason=reason)
     if removed:
         scoring.score_articles([removed.article_id])
@@ -70,6 +74,7 @@ def import_adoptions(rows, *, by):
         details = {k: v for k, v in row.items() if k not in ("row", "article", "outlet")}
         try:
             with transaction.atomic():
+                refuse_closed_year(row["adopted_on"])
                 adoptions.append(
                     outlet_actions.record_office_adoption(
                         row["article"], row["outlet"], by=by, source=Adoption.Source.IMPORT, **details
@@ -83,41 +88,116 @@ def import_adoptions(rows, *, by):
     return adoptions
 
 
+def refuse_closed_year(day):
+    if AssessmentYear.objects.filter(year=day.year, closed_at__isnull=False).exists():
+        raise ActionRefused(
+            _("%(year)s is closed: its adoptions cannot change until the office reopens it.")
+            % {"year": day.year}
+        )
+
+
 # --- Points -------------------------------------------------------------------------------------
 
 
-def rescore_adoptions(adoptions):
-    """Rules changed for these adoptions: mark them, and rebuild their items' points after commit."""
+def rescore_adoptions(adoptions, periods=None):
+    """Rules changed for these adoptions, in these periods ([(first day, last day)], None for open;
+    None: every period): mark those outside closed years, and rebuild their items' points after
+    commit."""
+    if periods is not None:
+        adoptions = adoptions.filter(_within("adopted_on", periods))
+    adoptions = adoptions.exclude(adopted_on__year__in=AssessmentYear.closed_years())
     adoptions.filter(needs_scoring=False).update(needs_scoring=True)
     transaction.on_commit(partial(_kick, "score_pending"))
 
 
-def rescore_minimums():
-    """A minimum or the deductions changed: rebuild every finished month's deductions after commit."""
-    transaction.on_commit(partial(_kick, "score_minimums"))
+def rescore_minimums(periods=None):
+    """A minimum or the deductions changed in these periods (None: every period): rebuild the finished
+    months they cover after commit."""
+    days = [[d.isoformat() if d else None for d in period] for period in periods] if periods else None
+    transaction.on_commit(partial(_kick, "score_minimums", days))
 
 
-def rule_changed(levels=(), outlet_ids=()):
-    """A scoring rule for these levels or outlets was added, changed or removed."""
-    rescore_adoptions(Adoption.objects.filter(Q(level__in=levels) | Q(outlet_id__in=outlet_ids)))
+def rule_changed(levels=(), outlet_ids=(), periods=None):
+    """A scoring rule for these levels or outlets was added, changed or removed; it applied in these
+    periods before and after the change."""
+    adoptions = Adoption.objects.filter(Q(level__in=levels) | Q(outlet_id__in=outlet_ids))
+    rescore_adoptions(adoptions, periods)
 
 
-def policy_changed():
-    rescore_adoptions(Adoption.objects.all())
-    rescore_minimums()
+def policy_changed(periods=None):
+    rescore_adoptions(Adoption.objects.all(), periods)
+    rescore_minimums(periods)
 
 
-def score_all_minimums(today=None):
-    return sum(scoring.score_month_minimums(m, today=today) for m in scoring.months_to_assess(today))
+def score_all_minimums(today=None, periods=None):
+    months = scoring.months_to_assess(today, covering=periods)
+    return sum(scoring.score_month_minimums(m, today=today) for m in months)
 
 
-def _kick(task_name):
+def _within(field, periods):
+    """A filter for a day in any of the periods [(first, last)]; None leaves that end open."""
+    found = Q(pk__in=[])
+    for first, last in periods:
+        bounds = {f"{field}__gte": first, f"{field}__lte": last}
+        bounds = {lookup: day for lookup, day in bounds.items() if day is not None}
+        if not bounds:
+            return Q()  # open at both ends: every day
+        found |= Q(**bounds)
+    return found
+
+
+def _kick(task_name, *args):
     from . import tasks  # tasks import this module
 
     try:
-        getattr(tasks, task_name).delay()
+        getattr(tasks, task_name).delay(*args)
     except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
         logger.warning("Could not queue %s; the sweeper will do it.", task_name, exc_info=True)
+
+
+# --- Closed years -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_year(year, *, by, reason, today=None):
+    """Freeze a year that is over: its points are brought up to date, then nothing is recomputed or
+    counted into it until the office reopens it. Logged with who and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the year is closed."))
+    today = today or timezone.localdate()
+    if not FIRST_YEAR <= year < today.year:
+        raise ActionRefused(_("Only a year that is over can be closed."))
+    row = scoring.lock_year(year)
+    if row.is_closed:
+        return row  # a double click
+    pending = Adoption.objects.filter(adopted_on__year=year, needs_scoring=True).values_list("article_id")
+    scoring.score_articles({article_id for (article_id,) in pending})
+    for month in Period("year", year).months:
+        scoring.score_month_minimums(month, today=today)
+    row.closed_at, row.closed_by = timezone.now(), by
+    row.save(update_fields=["closed_at", "closed_by"])
+    YearEvent.objects.create(year=row, kind=YearEvent.Kind.CLOSED, actor=by, reason=reason)
+    return row
+
+
+@transaction.atomic
+def reopen_year(year, *, by, reason):
+    """Open a closed year again on purpose: its points are recomputed by today's rules for its days.
+    Logged with who and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the year is reopened."))
+    row = AssessmentYear.objects.select_for_update().filter(year=year, closed_at__isnull=False).first()
+    if row is None:
+        return None  # not closed (a double click)
+    row.closed_at, row.closed_by = None, None
+    row.save(update_fields=["closed_at", "closed_by"])
+    YearEvent.objects.create(year=row, kind=YearEvent.Kind.REOPENED, actor=by, reason=reason)
+    whole_year = [(date(year, 1, 1), date(year, 12, 31))]
+    rescore_adoptions(Adoption.objects.all(), whole_year)
+    rescore_minimums(whole_year)
+    return row
 
 
 # --- Reminders ----------------------------------------------------------------------------------

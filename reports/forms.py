@@ -127,3 +127,14 @@ class GenerateBulletinForm(forms.Form):
 
     def clean_period(self):
         return self.periods[self.cleaned_data["period"]]
+
+
+class YearClosingForm(forms.Form):
+    """Why the office closes a year, or opens a closed one again: kept in the year's log."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing or reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Say why the year is closed or reopened.")},
+    )
