@@ -5,12 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role
 from outlets.models import Adoption
 from reports import actions, scoring
 from reports.models import (
+    AnnualTarget,
     AssessmentYear,
     InstructionBonus,
     Quota,
@@ -172,6 +174,25 @@ def test_no_adoption_is_recorded_into_or_removed_from_a_closed_year(two_years, o
             Adoption.objects.get(adopted_on__year=2025), by=two_years["director"], reason="x"
         )
     assert Adoption.objects.count() == 2
+
+
+def test_an_imported_row_dated_in_a_closed_year_is_refused(two_years, outlets):
+    actions.close_year(2025, by=two_years["director"], reason="Done", today=TODAY)
+    item = signed_off_item(two_years["school"], submitted=date(2025, 11, 2))
+    row = {"row": 2, "article": item, "outlet": outlets["county"], "adopted_on": date(2025, 11, 5)}
+    with pytest.raises(actions.ImportFailed) as failed:
+        actions.import_adoptions([row], by=two_years["director"])
+    assert failed.value.errors == [
+        (2, "2025 is closed: its adoptions cannot change until the office reopens it.")
+    ]
+    assert Adoption.objects.count() == 2
+
+
+def test_the_targets_of_a_closed_year_cannot_change(two_years):
+    actions.close_year(2025, by=two_years["director"], reason="Done", today=TODAY)
+    with pytest.raises(ValidationError, match="2025 is closed"):
+        AnnualTarget(unit=two_years["school"], year=2025, submitted=12).full_clean()
+    AnnualTarget(unit=two_years["school"], year=2026, submitted=12).full_clean()
 
 
 def test_a_rule_that_a_closed_year_was_judged_by_cannot_be_changed_in_the_admin(
