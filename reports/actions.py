@@ -70,6 +70,8 @@ def remove_adoption(adoption, *, by, reason):
 def import_adoptions(rows, *, by):
     """All rows or none. `rows` are dicts for `record_adoption` with "row", "article" and "outlet"."""
     errors, adoptions = [], []
+    for year in sorted({row["adopted_on"].year for row in rows}):  # in one order: no deadlock
+        scoring.lock_year(year, exclusive=False)
     for row in rows:
         details = {k: v for k, v in row.items() if k not in ("row", "article", "outlet")}
         try:
@@ -89,7 +91,9 @@ def import_adoptions(rows, *, by):
 
 
 def refuse_closed_year(day):
-    if AssessmentYear.objects.filter(year=day.year, closed_at__isnull=False).exists():
+    """Refuse a change to the adoptions of a closed year; the year's row stays locked until the change
+    commits, so the year cannot be closed in between."""
+    if scoring.lock_year(day.year, exclusive=False).is_closed:
         raise ActionRefused(
             _("%(year)s is closed: its adoptions cannot change until the office reopens it.")
             % {"year": day.year}

@@ -190,10 +190,12 @@ def lock_articles(article_ids):
     return list(locked.values_list("pk", flat=True))
 
 
-def lock_year(year):
-    """Lock the year's row until the transaction ends; made first if it is the year's first rebuild."""
+def lock_year(year, *, exclusive=True):
+    """Lock the year's row until the transaction ends; made first if it is the year's first rebuild.
+    Rebuilds and closing take it exclusively; recording an adoption takes a weaker lock that only
+    waits for those."""
     AssessmentYear.objects.bulk_create([AssessmentYear(year=year)], ignore_conflicts=True)
-    return AssessmentYear.objects.select_for_update().get(year=year)
+    return AssessmentYear.objects.select_for_update(no_key=not exclusive).get(year=year)
 
 
 def months_to_assess(today=None, *, covering=None):

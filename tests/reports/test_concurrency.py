@@ -57,11 +57,13 @@ def test_two_simultaneous_entries_make_one_adoption_and_one_set_of_points(outlet
     assert [line.points for line in Score.objects.all()] == [4]
 
 
-def overlap(run):
-    """Run `run` twice on two connections, the second while the first's transaction is still open.
+def overlap(run, then=None):
+    """Run `run` and then `then` (`run` again unless given) on two connections, the second while the
+    first's transaction is still open.
 
     The first run's transaction commits only once the second has finished or waits for a lock, so
     the two overlap whatever the timing. Returns the errors either run raised."""
+    then = then or run
     errors, first_ran, release, second_done = [], threading.Event(), threading.Event(), threading.Event()
     second_pid = []
 
@@ -82,7 +84,7 @@ def overlap(run):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
                 second_pid.append(cursor.fetchone()[0])
-            run()
+            then()
         except Exception as error:
             errors.append(error)
         finally:
@@ -159,3 +161,24 @@ def test_two_overlapping_month_end_jobs_urge_a_unit_once(office):
 
     assert Reminder.objects.filter(unit=behind).count() == 1
     assert Notification.objects.filter(recipient=officer, kind=Notification.Kind.URGED).count() == 1
+
+
+def test_an_adoption_recorded_while_its_year_is_being_closed_is_refused(outlets, office):
+    ScoreRule.objects.create(level="city", main_points=4)
+    director = UserFactory()
+    item = signed_off_item(UnitFactory(), submitted=date(2025, 11, 2))
+    refused = []
+
+    def close():
+        actions.close_year(2025, by=director, reason="Figures sent", today=date(2026, 1, 15))
+
+    def record():
+        try:
+            actions.record_adoption(item, outlets["city"], adopted_on=date(2025, 11, 5), by=director)
+        except ActionRefused as refusal:
+            refused.append(str(refusal))
+
+    assert overlap(close, then=record) == []
+
+    assert refused == ["2025 is closed: its adoptions cannot change until the office reopens it."]
+    assert not Adoption.objects.exists()
