@@ -2,7 +2,10 @@
 
 The ledger (`Score`) is derived data. An item's adoption points are rebuilt whenever one of its
 adoptions is recorded or a rule changes; a month's deductions are rebuilt once the month is over and
-whenever a minimum or the policy changes. Every line keeps what it came from (adoption, rule, kind).
+whenever a minimum or the policy changes. Every line keeps what it came from (adoption, kind, and
+the rule, bonus or policy). Each adoption is judged by the settings in force on its publication day,
+each month by those in force on its first day, so a change recomputes only the periods it covers.
+A closed year's lines are never rebuilt (`AssessmentYear`).
 
 Rebuilds may overlap (the one-minute sweeper, a kicked run, a second beat): an item's rebuild locks
 the item's row, a month's rebuild locks its year's row, so the second run waits and then rebuilds
