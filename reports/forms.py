@@ -7,7 +7,7 @@ from outlets.models import Adoption, Outlet
 from submissions.content import sanitize_body
 from submissions.models import Article, Status
 
-from .periods import Kind, Period
+from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, Kind, Period, publication_day_problem
 
 
 class AdoptionForm(forms.ModelForm):
@@ -52,8 +52,12 @@ class AdoptionForm(forms.ModelForm):
 
     def clean_adopted_on(self):
         day = self.cleaned_data["adopted_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The publication date cannot be in the future."))
+        messages = {
+            IN_THE_FUTURE: _("The publication date cannot be in the future."),
+            BEFORE_FIRST_YEAR: _("The publication date cannot be before the year 2000."),
+        }
+        if problem := publication_day_problem(day):
+            raise forms.ValidationError(messages[problem])
         return day
 
     def clean(self):
@@ -123,3 +127,14 @@ class GenerateBulletinForm(forms.Form):
 
     def clean_period(self):
         return self.periods[self.cleaned_data["period"]]
+
+
+class YearClosingForm(forms.Form):
+    """Why the office closes a year, or opens a closed one again: kept in the year's log."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing or reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Say why the year is closed or reopened.")},
+    )

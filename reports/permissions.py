@@ -20,6 +20,11 @@ def may_manage_assessment(user):
     return access.is_admin or access.holds(Role.OFFICE_DIRECTOR)
 
 
+def may_close_years(user):
+    """Close a year that is over, or reopen it: the office director (and admins)."""
+    return may_manage_assessment(user)
+
+
 def require_office(user):
     if not may_see_office_figures(user):
         raise Http404

@@ -31,6 +31,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from outlets.models import Adoption, Outlet
 from submissions.models import Article, Status
 
+from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, publication_day_problem
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MAX_ROWS = 2000
@@ -38,7 +40,6 @@ MAX_UNPACKED = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 100
 MAX_ITEM_NUMBER = 2**31 - 1  # beyond an integer primary key: no such item, and no database error
-FIRST_YEAR = 2000
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -417,10 +418,12 @@ class _RowChecker:
             self._error(
                 "adopted_on", _("%(column)s: “%(value)s” is not a date; write it as YYYY-MM-DD."), value
             )
-        elif day > self.today:
-            self._error("adopted_on", _("%(column)s: %(value)s is in the future."), day)
-        elif day.year < FIRST_YEAR:
-            self._error("adopted_on", _("%(column)s: %(value)s is before the year 2000."), day)
+        elif problem := publication_day_problem(day, self.today):
+            messages = {
+                IN_THE_FUTURE: _("%(column)s: %(value)s is in the future."),
+                BEFORE_FIRST_YEAR: _("%(column)s: %(value)s is before the year 2000."),
+            }
+            self._error("adopted_on", messages[problem], day)
         else:
             return day
         return None

@@ -23,4 +23,6 @@ urlpatterns = [
     path("year-end/", yearend.year_end, name="year_end"),
     path("year-end/docx/", yearend.year_end_docx, name="year_end_docx"),
     path("year-end/xlsx/", yearend.year_end_xlsx, name="year_end_xlsx"),
+    path("year-end/<int:year>/close/", yearend.close_year, name="close_year"),
+    path("year-end/<int:year>/reopen/", yearend.reopen_year, name="reopen_year"),
 ]

@@ -130,7 +130,9 @@ def unit_points(request, unit_id):
     period = Period.parse(request.GET.get("period"), Kind.YEAR)
     lines = (
         Score.objects.filter(unit=unit, month__gte=period.start, month__lt=period.end)
-        .select_related("article", "officer", "rule__outlet", "rule__category", "adoption__outlet")
+        .select_related(
+            "article", "officer", "rule__outlet", "rule__category", "bonus", "policy", "adoption__outlet"
+        )
         .order_by("-month", "-id")
     )
     if request.GET.get("format") == "xlsx":

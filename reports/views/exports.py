@@ -74,7 +74,7 @@ def ledger_sheet(lines, unit, period):
             line.article_id,
             str(line.article) if line.article else "",
             str(line.officer) if line.officer else "",
-            str(line.rule) if line.rule else "",
+            str(line.source) if line.source else "",
             line.points,
         ]
         for line in lines

@@ -377,3 +377,13 @@ def test_the_other_lists_use_a_fixed_number_of_queries(
         assert client.get(reverse("reports:unit_points", args=[unit.pk])).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("reports:bulletins")).status_code == 200
+
+
+def test_an_adoption_dated_before_2000_is_refused_in_the_form(client, office_setup, outlets):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    client.force_login(office_setup["director"])
+    form = {"article": item.pk, "outlet": outlets["city"].pk, "adopted_on": "1999-12-31"}
+    response = client.post(reverse("reports:record_adoption"), form)
+    assert response.status_code == 200
+    assert "The publication date cannot be before the year 2000." in response.content.decode()
+    assert not Adoption.objects.exists()
