@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -29,6 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from outlets.models import Adoption, Outlet
+from outlets.validators import validate_web_address
 from submissions.models import Article, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -435,7 +435,7 @@ class _RowChecker:
 
     def _url(self, url):
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_web_address(url)
         except ValidationError:
             self._error(
                 "url", _("%(column)s: “%(value)s” is not a web address starting with http(s)://."), url
