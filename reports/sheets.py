@@ -22,13 +22,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from outlets.models import Adoption, Outlet
 from outlets.validators import validate_web_address
+from submissions.content import xml_text
 from submissions.models import Article, Status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,7 +122,7 @@ def _put(cell, value):
     elif value is None or isinstance(value, int | float | Decimal):  # bool is an int: TRUE/FALSE
         cell.value = value
     else:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        text = xml_text(value)
         cell.value = text
         if text.startswith(FORMULA_PREFIXES):
             cell.data_type = "s"
