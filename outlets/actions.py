@@ -3,6 +3,7 @@ Every change to a Delivery or an Outlet's pause state is made here (DESIGN.md §
 
 import logging
 import random
+import secrets
 import time
 import uuid
 from datetime import timedelta
@@ -260,6 +261,21 @@ def resume_outlet(outlet, *, by):
     Outlet.objects.filter(pk=outlet.pk).update(is_active=True, paused_reason="")
     for delivery_id in Delivery.objects.due().filter(outlet=outlet).values_list("pk", flat=True):
         transaction.on_commit(lambda pk=delivery_id: kick(pk))
+
+
+@transaction.atomic
+def rotate_feed_token(outlet, *, by):
+    """A new secret address for an Atom feed outlet; the old one answers 404 from now on."""
+    current = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if current.kind != Outlet.Kind.ATOM:
+        raise ActionRefused(_("Only a feed outlet has a feed address."))
+    current.feed_token = secrets.token_urlsafe()
+    current.save(update_fields=["feed_token"])
+    address = adapter_for(current).feed_url()
+    Delivery.objects.filter(outlet=current).exclude(remote_url="").update(remote_url=address)
+    logger.info("Feed address of outlet %s changed by %s", current.pk, by)
+    outlet.feed_token = current.feed_token
+    return current
 
 
 def test_connection(outlet):

@@ -22,7 +22,7 @@ from .adapters.webhook import verify
 from .credentials import decrypt
 from .forms import DeliveryFilterForm
 from .models import Delivery, Outlet
-from .permissions import may_manage_deliveries, require_office
+from .permissions import may_manage_deliveries, may_see_feed_address, require_office
 
 PHOTO_LINK_AGE = timedelta(days=14)
 
@@ -83,6 +83,7 @@ def article_deliveries(request, pk):
             "deliveries": deliveries,
             "moving": moving,
             "may_manage": may_manage_deliveries(request.user),
+            "may_see_feed": may_see_feed_address(request.user),
         },
     )
 
