@@ -64,7 +64,7 @@ class PinnedTransport(httpx.HTTPTransport):
     and the certificate check stay those of the name."""
 
     def handle_request(self, request):
-        host = request.url.host
+        host = request.url.raw_host.decode("ascii")  # an international name in its IDNA form
         address = check_destination(str(request.url))
         if address != host:
             request.url = request.url.copy_with(host=address)
