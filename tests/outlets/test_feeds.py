@@ -92,3 +92,11 @@ def test_the_admin_rotates_the_token_from_the_outlet_list(client, feed_outlet):
     feed_outlet.refresh_from_db()
     assert feed_outlet.feed_token != old
     assert "new feed address" in response.content.decode()
+
+
+def test_the_delivery_log_does_not_give_the_feed_address_away(client, article, people, feed_outlet, sign_off):
+    sign_off(article)
+    delivery = Delivery.objects.get(article=article)
+    client.force_login(people["leadership"])  # sees deliveries, not the feed's secret address
+    page = client.get(reverse("outlets:delivery", args=[delivery.pk])).content.decode()
+    assert "FEED" in page and feed_outlet.feed_token not in page
