@@ -9,8 +9,11 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
-# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and RFC 8215).
-NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: IPv4-compatible (deprecated),
+# IPv4-translated (SIIT) and NAT64's well-known prefix (RFC 6052).
+EMBEDS_IPV4 = [ipaddress.ip_network(prefix) for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96")]
+# Not global, whatever Python's table says: NAT64 for local use (RFC 8215).
+LOCAL_USE = [ipaddress.ip_network("64:ff9b:1::/48")]
 
 
 class DestinationRefused(Exception):
@@ -18,14 +21,15 @@ class DestinationRefused(Exception):
 
 
 def embedded_ipv4(address):
-    """The IPv4 address an IPv6 address wraps (mapped, 6to4, Teredo, NAT64), or None."""
+    """The IPv4 address an IPv6 address wraps (mapped, compatible, translated, 6to4, Teredo, NAT64),
+    or None."""
     if address.version != 6:
         return None
     if address.ipv4_mapped or address.sixtofour:
         return address.ipv4_mapped or address.sixtofour
     if address.teredo:
         return address.teredo[1]
-    if any(address in network for network in NAT64):
+    if any(address in network for network in EMBEDS_IPV4):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -33,8 +37,10 @@ def embedded_ipv4(address):
 def may_reach(address):
     if address.is_loopback and settings.OUTLETS_ALLOW_LOOPBACK:
         return True
+    if address.is_multicast or any(address in network for network in LOCAL_USE):
+        return False
     inner = embedded_ipv4(address)
-    return address.is_global and (inner is None or inner.is_global) and not address.is_multicast
+    return address.is_global and (inner is None or inner.is_global)
 
 
 def check_destination(url):

@@ -36,6 +36,9 @@ from tests.outlets.conftest import SECRET
         "http://[64:ff9b::a00:1]/",  # NAT64 wrapping 10.0.0.1
         "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 wrapping 169.254.169.254
         "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",  # Teredo, client 10.0.0.1
+        "http://[::10.0.0.1]/",  # IPv4-compatible
+        "http://[::ffff:0:a00:1]/",  # IPv4-translated
+        "http://[64:ff9b:1::a00:1]/",  # NAT64 for local use
         "http://[fd00::1/",  # not a valid address at all
     ],
 )
