@@ -3,10 +3,12 @@ Every change to a Delivery or an Outlet's pause state is made here (DESIGN.md §
 
 import logging
 import random
+import secrets
 import time
 import uuid
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +22,7 @@ from submissions.models import Article, Event, Status
 
 from .adapters import DeliveryError, Recorder, adapter_for
 from .models import Adoption, Delivery, DeliveryAttempt, Outlet
+from .validators import validate_web_address
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +263,21 @@ def resume_outlet(outlet, *, by):
         transaction.on_commit(lambda pk=delivery_id: kick(pk))
 
 
+@transaction.atomic
+def rotate_feed_token(outlet, *, by):
+    """A new secret address for an Atom feed outlet; the old one answers 404 from now on."""
+    current = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if current.kind != Outlet.Kind.ATOM:
+        raise ActionRefused(_("Only a feed outlet has a feed address."))
+    current.feed_token = secrets.token_urlsafe()
+    current.save(update_fields=["feed_token"])
+    address = adapter_for(current).feed_url()
+    Delivery.objects.filter(outlet=current).exclude(remote_url="").update(remote_url=address)
+    logger.info("Feed address of outlet %s changed by %s", current.pk, by)
+    outlet.feed_token = current.feed_token
+    return current
+
+
 def test_connection(outlet):
     """(ok, message): what the outlet answered, word for word on failure."""
     recorder = Recorder(Delivery(outlet=outlet, uuid=uuid.uuid4()))
@@ -276,7 +294,9 @@ def test_connection(outlet):
 
 @transaction.atomic
 def record_adoption(delivery, *, url="", by=None, note=""):
-    """The outlet published the item, seen by polling or a signed callback. Idempotent."""
+    """The outlet published the item, seen by polling or a signed callback. Idempotent.
+    Refused if `url` is not a web address (it is shown as a link)."""
+    _check_address(url)
     updated = (
         Delivery.objects.filter(pk=delivery.pk)
         .exclude(adoption=Delivery.Adoption.ADOPTED)
@@ -310,6 +330,7 @@ def record_office_adoption(article, outlet, *, adopted_on, by, source=Adoption.S
     Refused if the item is not signed off, or the outlet's adoption of it is already recorded with
     other details; the same entry twice (a double click) returns the first.
     """
+    _check_address(details.get("url", ""))
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Status.APPROVED:
         raise ActionRefused(_("Only signed-off items can be adopted."))
@@ -358,6 +379,14 @@ def remove_adoption(adoption, *, by, reason):
     return found
 
 
+def _check_address(url):
+    try:
+        if url:
+            validate_web_address(url)
+    except ValidationError as error:
+        raise ActionRefused(error.messages[0]) from None
+
+
 def _adopted_event(adoption, by):
     note = " ".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
     Event.objects.create(article_id=adoption.article_id, kind=Event.Kind.ADOPTED, actor=by, note=note)
@@ -378,7 +407,10 @@ def poll_adoption(delivery):
         logger.info("Adoption of delivery %s not known: %s", delivery.pk, error.message)
         return None
     if seen and seen[0] == "adopted":
-        record_adoption(delivery, url=seen[1])
+        try:
+            record_adoption(delivery, url=seen[1])
+        except ActionRefused:  # not a web address: the adoption stands, without the link
+            record_adoption(delivery)
     elif seen and seen[0] == "declined":
         record_decline(delivery)
     return seen

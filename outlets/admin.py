@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from publicity.admin import ReadOnlyAdminMixin
+from submissions.actions import ActionRefused
 
 from . import actions
 from .forms import OutletAdminForm
@@ -15,7 +16,7 @@ class OutletAdmin(admin.ModelAdmin):
     list_filter = ["kind", "level", "is_active"]
     filter_horizontal = ["accepted_categories"]
     readonly_fields = ["feed_address"]
-    actions = ["test_connection"]
+    actions = ["test_connection", "rotate_feed_token"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "level", "endpoint", "username", "credential"]}),
         (
@@ -44,6 +45,18 @@ class OutletAdmin(admin.ModelAdmin):
         for outlet in queryset:
             ok, message = actions.test_connection(outlet)
             self.message_user(request, f"{outlet}: {message}", messages.SUCCESS if ok else messages.ERROR)
+
+    @admin.action(description=_("Give the feed a new address (the old one stops working)"))
+    def rotate_feed_token(self, request, queryset):
+        for outlet in queryset:
+            try:
+                actions.rotate_feed_token(outlet, by=request.user)
+            except ActionRefused as refused:
+                self.message_user(request, f"{outlet}: {refused.message}", messages.ERROR)
+            else:
+                message = _("“%(outlet)s” has a new feed address: %(address)s")
+                address = self.feed_address(outlet)
+                self.message_user(request, message % {"outlet": outlet, "address": address}, messages.SUCCESS)
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -20,6 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from submissions.content import xml_text
+
 # Okabe-Ito: told apart with the common kinds of colour blindness. Yellow is last but one because
 # it is the faintest on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -257,12 +259,12 @@ def _svg(kind, title, width, height, parts):
     body = "".join(parts)
     # Ids must be unique on the page and the output the same for the same input: name it by its content.
     ident = "chart-" + hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:12]
-    # Safe: every piece of text in `body` went through escape().
+    # Safe: every piece of text in `body` went through _escaped().
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="img" '
         f'aria-labelledby="{ident}" viewBox="0 0 {width} {_n(height)}" width="100%" '
         f'preserveAspectRatio="xMidYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">'
-        f'<title id="{ident}">{escape(title)}</title>{body}</svg>'
+        f'<title id="{ident}">{_escaped(title)}</title>{body}</svg>'
     )
 
 
@@ -275,7 +277,7 @@ def _text(x, y, text, *, room=None, css="chart-text", anchor="start", fill=INK):
     hint = _title(text) if shown != text else ""
     return (
         f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}">'
-        f"{hint}{escape(shown)}</text>"
+        f"{hint}{_escaped(shown)}</text>"
     )
 
 
@@ -285,7 +287,12 @@ def _tooltip(series, category, value):
 
 
 def _title(text):
-    return f"<title>{escape(text)}</title>"
+    return f"<title>{_escaped(text)}</title>"
+
+
+def _escaped(text):
+    """Escaped for markup, without the characters XML cannot hold (WeasyPrint parses the SVG as XML)."""
+    return escape(xml_text(text))
 
 
 def _fit(text, room):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Adoption, Outlet
+from outlets.validators import validate_web_address
 from submissions.content import sanitize_body
 from submissions.models import Article, Status
 
@@ -20,7 +21,13 @@ class AdoptionForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     outlet = forms.ModelChoiceField(label=_("Outlet"), queryset=Outlet.objects.all())
-    url = forms.URLField(label=_("Address"), max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_address],
+    )
 
     class Meta:
         model = Adoption

@@ -16,19 +16,19 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from outlets.models import Adoption, Outlet
+from outlets.validators import validate_web_address
+from submissions.content import xml_text
 from submissions.models import Article, Status
 
 from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, publication_day_problem
@@ -123,7 +123,7 @@ def _put(cell, value):
     elif value is None or isinstance(value, int | float | Decimal):  # bool is an int: TRUE/FALSE
         cell.value = value
     else:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        text = xml_text(value)
         cell.value = text
         if text.startswith(FORMULA_PREFIXES):
             cell.data_type = "s"
@@ -438,7 +438,7 @@ class _RowChecker:
 
     def _url(self, url):
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_web_address(url)
         except ValidationError:
             self._error(
                 "url", _("%(column)s: “%(value)s” is not a web address starting with http(s)://."), url

@@ -8,6 +8,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from .base import Adapter, DeliveryError, Sent
@@ -29,11 +30,12 @@ class EmailAdapter(Adapter):
                 "X-Publicity-Delivery": str(delivery.uuid),
             },
         )
-        message.attach_alternative(f"<h1>{revision.title}</h1>{revision.body}", "text/html")
-        for photo in article.photos.all():
-            if photo.display:
-                with photo.display.open("rb") as file:
-                    message.attach(f"photo-{photo.pk}.jpg", file.read(), "image/jpeg")
+        photos = [photo for photo in article.photos.all() if photo.display]
+        context = {"revision": revision, "article": article, "photos": photos}
+        message.attach_alternative(render_to_string("outlets/email_article.html", context), "text/html")
+        for photo in photos:
+            with photo.display.open("rb") as file:
+                message.attach(f"photo-{photo.pk}.jpg", file.read(), "image/jpeg")
         return message
 
     def send(self, delivery, recorder):

@@ -9,6 +9,7 @@ import time
 import httpx
 
 from .. import http
+from ..validators import is_web_address
 from .base import Adapter, DeliveryError, Sent, payload, raise_for_status
 
 
@@ -27,7 +28,10 @@ def sign(secret, message_id, timestamp, body):
 
 
 def verify(secret, headers, body, *, tolerance=300):
-    """True if the headers carry a valid v1 signature of body, made within `tolerance` seconds."""
+    """True if the headers carry a valid v1 signature of body, made within `tolerance` seconds.
+    Never with an empty secret: anyone can sign with an empty key."""
+    if not secret:
+        return False
     message_id, timestamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
     try:
         if abs(time.time() - int(timestamp)) > tolerance:
@@ -76,7 +80,8 @@ class WebhookAdapter(Adapter):
         except ValueError:
             answer = {}
         answer = answer if isinstance(answer, dict) else {}
-        return Sent(remote_id=str(answer.get("id", ""))[:200], remote_url=str(answer.get("url", ""))[:500])
+        url = str(answer.get("url", ""))[:500]
+        return Sent(remote_id=str(answer.get("id", ""))[:200], remote_url=url if is_web_address(url) else "")
 
     def test_connection(self, recorder):
         self._post(recorder, {"schema": "publicity-desk.ping.v1"}, f"test-{int(time.time())}")

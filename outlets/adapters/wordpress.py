@@ -70,7 +70,7 @@ class WordPressAdapter(Adapter):
             recorder,
             "POST",
             f"media/{uploaded['id']}",
-            json={"caption": photo.caption, "alt_text": photo.caption},
+            json={"caption": html.escape(photo.caption, quote=False), "alt_text": html.escape(photo.caption)},
         )
         return {"id": uploaded["id"], "url": uploaded.get("source_url", "")}
 
@@ -80,7 +80,7 @@ class WordPressAdapter(Adapter):
         cover = next((media[p.sha256]["id"] for p in photos if p.is_cover), None)
         category = self.outlet.category_map.get(str(article.category)) if article.category else None
         fields = {
-            "title": revision.title,
+            "title": html.escape(revision.title, quote=False),  # WordPress takes it as HTML; ours is text
             "content": revision.body + figures,
             "status": self.outlet.post_status,
             "slug": delivery.marker,

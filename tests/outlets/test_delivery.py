@@ -320,3 +320,28 @@ def test_test_connection_reports_the_outlets_exact_error(webhook, receiver):
     assert not ok and "HTTP 403" in message
     ok, message = actions.test_connection(webhook)
     assert ok
+
+
+def test_the_email_desk_gets_the_title_and_captions_as_text_not_markup(article, sign_off, smtp_server, db):
+    from django.core.files.base import ContentFile
+
+    from tests.submissions import corpus
+
+    hostile = '<script>alert(1)</script> & "x"'
+    article.title = hostile
+    article.save()
+    photo = PhotoFactory(
+        article=article, caption=f"<img src=x onerror=alert(2)> {hostile}", credit="<b>Li</b>"
+    )
+    photo.display.save("d.jpg", ContentFile(corpus.jpeg()), save=True)
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+
+    sign_off(article)
+
+    [mail] = [m for m in smtp_server.wait_for(2, timeout=10) if m["To"] == "desk@daily.example"]
+    html = mail.get_body(("html",)).get_content()
+    assert "<script" not in html and "<img src=x" not in html and "<b>Li" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html  # nothing lost
+    assert mail["Subject"] == hostile  # a header is plain text

@@ -123,3 +123,23 @@ def test_running_the_delivery_task_twice_makes_one_post(article, wp_outlet, word
     deliver(delivery.pk)
     assert len(remote_posts(wordpress, delivery)) == 1
     assert delivery.attempts_log.count() == 1
+
+
+HOSTILE = '<script>alert(1)</script> & "x"'
+
+
+def test_title_caption_and_alt_text_arrive_as_text_not_markup(article, wp_outlet, wordpress, sign_off):
+    article.title = HOSTILE
+    article.save()
+    with_photo(article, caption=f"<img src=x onerror=alert(2)> {HOSTILE}")
+    sign_off(article)
+
+    [post] = remote_posts(wordpress, Delivery.objects.get(article=article))
+    media = wordpress.request(
+        "GET", f"/wp/v2/media/{post['featured_media']}", params={"context": "edit"}
+    ).json()
+    for shown in (post["title"]["rendered"], media["caption"]["rendered"], post["content"]["rendered"]):
+        assert "<script" not in shown and "<img src=x" not in shown, shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in post["title"]["rendered"]  # the text itself arrives
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in media["caption"]["rendered"]
+    assert "<script" not in media["alt_text"] and "alert(1)" in media["alt_text"]

@@ -190,6 +190,12 @@ def test_each_series_is_one_line_with_a_marker_per_category():
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_characters_xml_cannot_hold_leave_the_chart_well_formed(kind):
+    root = parse(draw(kind, "Unit\x07 One\ufffe"))  # WeasyPrint reads the SVG as XML in the PDFs
+    assert "Unit One" in titles(root) + texts(root)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_hostile_labels_are_escaped(kind):
     chart = draw(kind, HOSTILE)
     root = parse(chart)

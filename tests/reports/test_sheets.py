@@ -513,3 +513,10 @@ def test_uploading_the_same_sheet_twice_through_the_page_adds_nothing_twice(
         reverse("reports:import_adoptions"), {"sheet": upload(workbook([line(signed_off, issue="No. 8")]))}
     )
     assert "was already recorded" in changed.content.decode()
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_an_export():
+    response = xlsx_response("units.xlsx", "Units", ["Unit", "Note"], [["Unit\ufffe One\uffff", "bell\x07"]])
+
+    sheet = exported(response)
+    assert (sheet["A2"].value, sheet["B2"].value) == ("Unit One", "bell")

@@ -126,6 +126,7 @@ def test_recording_an_adoption_changes_the_points_at_once(client, office_setup, 
         ({"article": 999999}, "There is no item number 999999."),
         ({"adopted_on": "2999-01-01"}, "The publication date cannot be in the future."),
         ({"url": "javascript:alert(1)"}, "Enter a valid URL."),
+        ({"url": "ftp://files.example/a"}, "Enter a web address starting with http:// or https://."),
         ({"instruction_leader": "Mayor Li"}, "Say the level of the leader who wrote the instruction."),
     ],
 )
@@ -137,6 +138,22 @@ def test_a_bad_adoption_is_refused_with_a_message(client, office_setup, outlets,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Adoption.objects.exists()
+
+
+def test_an_adoption_address_that_is_not_a_web_address_is_refused(client, office_setup, outlets):
+    from outlets.actions import record_office_adoption
+    from submissions.actions import ActionRefused
+
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    director = office_setup["director"]
+    with pytest.raises(ActionRefused, match="http:// or https://"):
+        record_office_adoption(
+            item, outlets["city"], adopted_on=timezone.localdate(), by=director, url="javascript:alert(1)"
+        )
+    assert not Adoption.objects.exists()
+    adopt(item, outlets["city"], timezone.localdate())
+    client.force_login(director)
+    assert "javascript:" not in client.get(reverse("reports:adoptions")).content.decode()
 
 
 def test_an_item_not_signed_off_cannot_be_adopted(client, office_setup, outlets):

@@ -172,6 +172,19 @@ def test_a_decision_on_an_outdated_revision_is_refused(article, people):
         actions.approve(step, by=people["leader"], revision_id=step.revision_id)
 
 
+def test_a_reviewer_edit_loses_characters_xml_cannot_hold(article, people):
+    submit(article)
+    actions.edit_as_reviewer(
+        pending(article),
+        by=people["leader"],
+        title="Better\ufffe title",
+        body="<p>Better\x07 body</p>",
+        base_version=article.version,
+    )
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Better title", "<p>Better body</p>")
+
+
 def test_replayed_approval_changes_nothing_twice(article, people):
     submit(article)
     step = pending(article)

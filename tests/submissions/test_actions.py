@@ -57,6 +57,25 @@ def test_save_bumps_the_version_and_sanitises(school):
     assert saved.body_length == 4
 
 
+def test_characters_xml_cannot_hold_are_removed_on_save(school):
+    article = ArticleFactory(unit=school)
+    photo = PhotoFactory(article=article, is_cover=True, order=1)
+
+    actions.save_draft(
+        article,
+        fields=fields_of(article, title="Sports\ufffe day", body="<p>Bell\x07 rang</p>"),
+        co_units=[],
+        photos=[actions.PhotoChange(photo.pk, "Start\ufffe", "Li\x07 Na", 1)],
+        base_version=article.version,
+        by=article.author,
+    )
+
+    article.refresh_from_db()
+    photo.refresh_from_db()
+    assert (article.title, article.body) == ("Sports day", "<p>Bell rang</p>")
+    assert (photo.caption, photo.credit) == ("Start", "Li Na")
+
+
 def test_a_stale_save_is_refused_and_overwrites_nothing(school):
     article = ArticleFactory(unit=school)
     save(article, title="Saved by a colleague")
