@@ -57,10 +57,7 @@ def submit_for_review(article, *, base_version, by):
         raise ChecksFailed(blocking)
     revision = snapshot_revision(current, by=by)
     if current.status == Status.RETURNED:
-        run = ReviewRun.objects.get(article=current, state=ReviewRun.State.ACTIVE)
-        returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
-        stage, position = returned.stage, returned.position
-        note = _("Resubmitted to %(stage)s") % {"stage": stage}
+        run, stage, position, note = _resume_run(current)
     else:
         run = _start_run(current)
         stage, position = ReviewStage.objects.get(pk=run.route[0]), 0
@@ -78,11 +75,40 @@ def _start_run(article):
         ReviewChain.objects.filter(units=article.unit_id).first()
         or ReviewChain.objects.filter(is_default=True).first()
     )
-    stages = list(chain.stages.prefetch_related("categories")) if chain else []
-    route = [s.pk for s in stages if s.applies_to(article, {c.pk for c in s.categories.all()})]
+    route = _route(chain, article) if chain else []
     if not route:
         raise ActionRefused(_("No review chain is set up for this unit. Ask an administrator."))
     return ReviewRun.objects.create(article=article, chain=chain, route=route)
+
+
+def _route(chain, article, *, keep=()):
+    """The ids of the chain's stages, in order, that apply to the article now or are in `keep`."""
+    stages = chain.stages.prefetch_related("categories")
+    return [s.pk for s in stages if s.pk in keep or s.applies_to(article, {c.pk for c in s.categories.all()})]
+
+
+def _resume_run(article):
+    """(run, stage, position, note) for a resubmission: back to the stage that returned it.
+
+    A stage that applies now (the item was marked important, its category changed) joins the route;
+    none leaves it. If one joins before the stage that returned the item, the item starts there.
+    """
+    run = ReviewRun.objects.get(article=article, state=ReviewRun.State.ACTIVE)
+    returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
+    route = _route(run.chain, article, keep=set(run.route))
+    added = [pk for pk in route if pk not in run.route]
+    position = min([route.index(returned.stage_id), *(route.index(pk) for pk in added)])
+    stage = ReviewStage.objects.get(pk=route[position])
+    note = _("Resubmitted to %(stage)s") % {"stage": stage}
+    if added:
+        run.route = route
+        run.save(update_fields=["route"])
+        names = ", ".join(str(s) for s in ReviewStage.objects.filter(pk__in=added))
+        note = _("Resubmitted to %(stage)s; added to its route: %(stages)s") % {
+            "stage": stage,
+            "stages": names,
+        }
+    return run, stage, position, note
 
 
 def _open_step(run, article, stage, position, revision, *, actor):

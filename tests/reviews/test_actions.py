@@ -144,6 +144,69 @@ def test_resubmission_goes_back_to_the_stage_that_returned_it(article, people):
     assert article.revisions.count() == 2 and step.revision.title == "Sports day on 20 November"
 
 
+def return_it(article, by, comment="Needs another look"):
+    return actions.return_for_revision(
+        pending(article), by=by, revision_id=latest_revision(article), comment=comment
+    )
+
+
+def resubmit(article, **changes):
+    article.refresh_from_db()
+    for name, value in changes.items():
+        setattr(article, name, value)
+    article.version += 1
+    article.save()
+    return submit(article)
+
+
+def test_marking_an_item_important_on_resubmission_adds_the_leadership_stage(article, people):
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"], "This is a policy item: mark it important")
+
+    resubmit(article, important=True)
+
+    assert stages(article) == ["Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Office director"
+    assert article.events.filter(kind=Event.Kind.SUBMITTED).last().note == (
+        "Resubmitted to Office director; added to its route: Leadership group"
+    )
+    approve(article, people["director"])
+    assert pending(article).stage.name == "Leadership group"
+    approve(article, people["leadership"])
+    article.refresh_from_db()
+    assert article.status == Status.APPROVED
+
+
+def test_unticking_important_after_a_leadership_return_keeps_the_leadership_stage(article, people):
+    article.important = True
+    article.save()
+    submit(article)
+    approve(article, people["leader"])
+    approve(article, people["director"])
+    return_it(article, people["leadership"])
+
+    resubmit(article, important=False)
+
+    assert stages(article) == ["Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Leadership group"
+
+
+def test_a_stage_added_before_the_one_that_returned_it_is_not_skipped(article, chain, people):
+    ReviewStage.objects.create(
+        chain=chain, order=0, name="Secretary", reviewer_role=Role.LEADERSHIP,
+        applies=ReviewStage.Applies.IMPORTANT,
+    )  # fmt: skip
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"])
+
+    resubmit(article, important=True)
+
+    assert stages(article) == ["Secretary", "Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Secretary"
+
+
 def test_reject_is_final(article, people):
     submit(article)
     actions.reject(
