@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
@@ -22,7 +22,7 @@ from submissions.models import Event, Status
 from .models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
 from .permissions import may_decide, reviewers_of
 
-__all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "StaleEdit"]
+__all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "NobodyToReview", "StaleEdit"]
 
 
 class AlreadyDecided(ActionRefused):
@@ -34,15 +34,45 @@ class AlreadyDecided(ActionRefused):
         self.step = step
 
 
+class NobodyToReview(ActionRefused):
+    """A stage of the item's route has nobody who may decide it (or only its author)."""
+
+    def __init__(self, article, stage, *, author_only):
+        names = {"role": _role_name(stage), "unit": article.unit}
+        if author_only:
+            reason = _(
+                "Not submitted: you are the only “%(role)s” for %(unit)s, and nobody decides on an "
+                "item they wrote."
+            )
+        else:
+            reason = _(
+                "Not submitted: nobody holds the role “%(role)s” for %(unit)s, so nobody could review it."
+            )
+        super().__init__(
+            " ".join([reason % names, str(_("The office has been told; your item is kept as it is."))])
+        )
+        self.article, self.stage, self.author_only = article, stage, author_only
+
+
 # --- Submitting ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def submit_for_review(article, *, base_version, by):
     """Hand the article to its review chain, or back to the stage that returned it.
 
-    A repeated submit of the same version (double click, replayed POST) changes nothing.
+    A repeated submit of the same version (double click, replayed POST) changes nothing. If a stage
+    still ahead has nobody who may decide it, nothing is submitted (the draft stays as it is) and the
+    office is told which role the unit lacks.
     """
+    try:
+        return _submit(article, base_version=base_version, by=by)
+    except NobodyToReview as refused:
+        _tell_office_nobody_reviews(refused.article, refused.stage, author_only=refused.author_only)
+        raise
+
+
+@transaction.atomic
+def _submit(article, *, base_version, by):
     current = locked(article)
     if current.status == Status.IN_REVIEW and current.version == base_version:
         return current
@@ -62,6 +92,7 @@ def submit_for_review(article, *, base_version, by):
         run = _start_run(current)
         stage, position = ReviewStage.objects.get(pk=run.route[0]), 0
         note = ""
+    _check_every_stage_is_held(current, run.route[position:])
     current.status = Status.IN_REVIEW
     current.submitted_at = current.submitted_at or timezone.now()
     current.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -122,8 +153,50 @@ def _open_step(run, article, stage, position, revision, *, actor):
         created_at=now,
         due_at=now + timedelta(hours=stage.time_limit_hours),
     )
-    notify(list(reviewers_of(step)), Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    reviewers = list(reviewers_of(step))
+    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    if not reviewers:  # the holder left after the submission: the step waits for a new one
+        _tell_office_nobody_reviews(article, stage, author_only=False, waiting=True)
     return step
+
+
+# --- A stage nobody holds ------------------------------------------------------------------
+
+
+def _check_every_stage_is_held(article, stage_ids):
+    """Refuse (NobodyToReview) if one of these stages has nobody but the author to decide it."""
+    stages = {stage.pk: stage for stage in ReviewStage.objects.filter(pk__in=stage_ids)}
+    for stage_id in stage_ids:
+        holders = holders_of(stages[stage_id].reviewer_role, article.unit_id)
+        if not holders.exclude(pk=article.author_id).exists():
+            raise NobodyToReview(
+                article, stages[stage_id], author_only=holders.filter(pk=article.author_id).exists()
+            )
+
+
+def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
+    """The office directors (the admins when there are none) learn which role the unit lacks; once
+    per item until they have read it."""
+    names = {"role": _role_name(stage), "unit": article.unit, "stage": stage}
+    if author_only:
+        lack = _("Only the author holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
+    else:
+        lack = _("Nobody holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
+    if waiting:
+        outcome = _("The item waits at that stage with nobody to decide it. Assign the role in the admin.")
+    else:
+        outcome = _("The item could not be submitted. Assign the role in the admin.")
+    office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
+    if not office.exists():
+        office = User.objects.filter(is_active=True, is_staff=True)
+    already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
+    note = " ".join([lack % names, str(outcome)])
+    recipients = list(office.exclude(pk__in=already.values("recipient")))
+    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note)
+
+
+def _role_name(stage):
+    return Role(stage.reviewer_role).label
 
 
 # --- Deciding ------------------------------------------------------------------------------
