@@ -236,15 +236,26 @@ class CountingBody(io.RawIOBase):
 
     BOUNDARY = "----PhotoBoundary7MA4YWxk"
 
-    def __init__(self, size, name="huge.jpg"):
-        self.head = (
+    def __init__(self, size, name="huge.jpg", field="photo", first=None):
+        self.head = (self._part(field, *first) if first else b"") + (
             f"--{self.BOUNDARY}\r\n"
-            f'Content-Disposition: form-data; name="photo"; filename="{name}"\r\n'
+            f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
             "Content-Type: image/jpeg\r\n\r\n"
         ).encode()
         self.tail = f"\r\n--{self.BOUNDARY}--\r\n".encode()
         self.length = len(self.head) + size + len(self.tail)
         self.read_bytes = 0
+
+    def _part(self, field, name, data):
+        return (
+            (
+                f"--{self.BOUNDARY}\r\n"
+                f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
 
     def read(self, size=-1):
         size = self.length - self.read_bytes if size is None or size < 0 else size
@@ -258,7 +269,7 @@ class CountingBody(io.RawIOBase):
         return bytes(chunk)
 
 
-def post_streamed(client, article, body, *, json_reply=True):
+def post_streamed(client, article, body, *, json_reply=True, url=None):
     headers = {"HTTP_ACCEPT": "application/json"} if json_reply else {}
     # Client.generic() sets the content type only with data of its own; this body streams instead.
     environ = {
@@ -266,9 +277,8 @@ def post_streamed(client, article, body, *, json_reply=True):
         "CONTENT_LENGTH": str(body.length),
         "wsgi.input": body,
     }
-    return client.generic(
-        "POST", reverse("submissions:photo_upload", args=[article.pk]), **environ, **headers
-    )
+    url = url if article is None else reverse("submissions:photo_upload", args=[article.pk])
+    return client.generic("POST", url, **environ, **headers)
 
 
 def test_a_100_mb_upload_is_refused_without_reading_it(signed_in, school, settings):
@@ -295,6 +305,19 @@ def test_without_script_a_too_large_upload_comes_back_with_the_message(signed_in
 
     assert response.status_code == 302 and body.read_bytes == 0
     assert "larger than the 976.6\xa0KB limit" in signed_in.get(response["Location"]).content.decode()
+
+
+def test_without_script_the_photos_before_the_one_cut_off_are_added(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 1_000_000
+    article = ArticleFactory(unit=school)
+    body = CountingBody(1_150_000, name="second.jpg", first=("first.jpg", corpus.jpeg()))
+
+    response = post_streamed(signed_in, article, body, json_reply=False)
+
+    assert body.read_bytes < body.length
+    assert [p.original_name for p in Photo.objects.all()] == ["first.jpg"]
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "“second.jpg” is larger than the 976.6\xa0KB limit." in page
 
 
 def test_the_upload_stops_once_the_photo_passes_the_limit_whatever_was_declared(signed_in, school, settings):
@@ -325,12 +348,18 @@ def test_the_upload_still_needs_the_csrf_token(officer, school):
     assert response.status_code == 403 and not Photo.objects.exists()
 
 
-def test_every_request_has_a_body_cap(settings):
-    from publicity.uploads import SizeLimitHandler
+def test_any_other_upload_is_cut_off_at_the_request_cap(client, settings, office):
+    from accounts.models import Role
+    from tests.factories import RoleAssignmentFactory
 
-    assert settings.FILE_UPLOAD_HANDLERS[0] == "publicity.uploads.SizeLimitHandler"
-    assert SizeLimitHandler().limit == settings.REQUEST_MAX_BYTES >= settings.PHOTO_MAX_BYTES
-    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
+    settings.REQUEST_MAX_BYTES = 1_000_000
+    client.force_login(RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user)
+    body = CountingBody(100 * 1024 * 1024, name="adoptions.xlsx", field="sheet")
+
+    response = post_streamed(client, None, body, url=reverse("reports:import_adoptions"), json_reply=False)
+
+    assert response.status_code == 200
+    assert body.read_bytes <= settings.REQUEST_MAX_BYTES + 2 * 64 * 1024 + 1024
 
 
 def test_upload_without_script_redirects_back_with_a_message(signed_in, school):
