@@ -343,9 +343,16 @@ def test_the_upload_still_needs_the_csrf_token(officer, school):
     client.force_login(officer)
     article = ArticleFactory(unit=school)
 
-    response = upload(client, article, corpus.jpeg(), "IMG_1.jpg")
+    assert upload(client, article, corpus.jpeg(), "IMG_1.jpg").status_code == 403
+    assert not Photo.objects.exists()
 
-    assert response.status_code == 403 and not Photo.objects.exists()
+    client.get(reverse("submissions:edit", args=[article.pk]))  # sets the CSRF cookie, as the page does
+    response = client.post(
+        reverse("submissions:photo_upload", args=[article.pk]),
+        {"photo": SimpleUploadedFile("IMG_1.jpg", corpus.jpeg(), content_type="image/jpeg")},
+        headers={"Accept": "application/json", "X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 201 and Photo.objects.count() == 1
 
 
 def test_any_other_upload_is_cut_off_at_the_request_cap(client, settings, office):
