@@ -155,9 +155,12 @@ def _jpeg_scan_end(data):
     """The offset of the marker that ends the first image's last scan, or None if there is none."""
     position, scan_end = 2, None
     while position + 2 <= len(data):
+        if data[position] != 0xFF:  # stray bytes between segments: libjpeg skips them, and so do we
+            position = data.find(b"\xff", position)
+            if position == -1:
+                return None
+            continue
         marker = data[position + 1]
-        if data[position] != 0xFF:
-            return None
         if marker == 0xFF:  # fill byte
             position += 1
         elif marker == 0xD9:  # end of image

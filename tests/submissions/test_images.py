@@ -192,9 +192,10 @@ def test_a_file_whose_data_ends_early_is_refused(name, data):
         corpus.encode(corpus.gradient((401, 299)), "JPEG", subsampling=2, restart_marker_blocks=4),
         corpus.png_16_bit(),
         corpus.jpeg() + b"trailing bytes a camera left",
+        corpus.jpeg().replace(b"\xff\xdb", b"\x00\x00\x00\xff\xdb", 1),
     ],
     ids=["png-all-rows", "interlaced-png", "progressive-jpeg", "jpeg-with-restarts", "16-bit-png",
-         "jpeg-with-trailer"],
+         "jpeg-with-trailer", "jpeg-with-stray-bytes-before-a-marker"],
 )  # fmt: skip
 def test_complete_files_pass_the_completeness_check(data):
     assert ingest_bytes(data, name="whole").width > 0
