@@ -20,7 +20,7 @@ from submissions.content import plain_text, sanitize_body, text_length
 from submissions.models import Event, Status
 
 from .models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
-from .permissions import may_decide, reviewers_of
+from .permissions import may_decide, reviewers_of, unheld_stage
 
 __all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "NobodyToReview", "StaleEdit"]
 
@@ -102,14 +102,18 @@ def _submit(article, *, base_version, by):
 
 
 def _start_run(article):
-    chain = (
-        ReviewChain.objects.filter(units=article.unit_id).first()
-        or ReviewChain.objects.filter(is_default=True).first()
-    )
+    chain = _chain_for(article)
     route = _route(chain, article) if chain else []
     if not route:
         raise ActionRefused(_("No review chain is set up for this unit. Ask an administrator."))
     return ReviewRun.objects.create(article=article, chain=chain, route=route)
+
+
+def _chain_for(article):
+    return (
+        ReviewChain.objects.filter(units=article.unit_id).first()
+        or ReviewChain.objects.filter(is_default=True).first()
+    )
 
 
 def _route(chain, article, *, keep=()):
@@ -118,17 +122,23 @@ def _route(chain, article, *, keep=()):
     return [s.pk for s in stages if s.pk in keep or s.applies_to(article, {c.pk for c in s.categories.all()})]
 
 
-def _resume_run(article):
-    """(run, stage, position, note) for a resubmission: back to the stage that returned it.
+def _resumed_route(run, article):
+    """(route, position, added) for a resubmission: back to the stage that returned it.
 
     A stage that applies now (the item was marked important, its category changed) joins the route;
     none leaves it. If one joins before the stage that returned the item, the item starts there.
     """
-    run = ReviewRun.objects.get(article=article, state=ReviewRun.State.ACTIVE)
     returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
     route = _route(run.chain, article, keep=set(run.route))
     added = [pk for pk in route if pk not in run.route]
     position = min([route.index(returned.stage_id), *(route.index(pk) for pk in added)])
+    return route, position, added
+
+
+def _resume_run(article):
+    """(run, stage, position, note) for a resubmission; the run's route gains the stages added."""
+    run = ReviewRun.objects.get(article=article, state=ReviewRun.State.ACTIVE)
+    route, position, added = _resumed_route(run, article)
     stage = ReviewStage.objects.get(pk=route[position])
     note = _("Resubmitted to %(stage)s") % {"stage": stage}
     if added:
@@ -140,6 +150,18 @@ def _resume_run(article):
             "stages": names,
         }
     return run, stage, position, note
+
+
+def stages_ahead(article):
+    """The ids of the stages a submission now would take the item through, from the first it would
+    wait at; nothing is saved. For the pre-submit page."""
+    if article.status == Status.RETURNED:
+        run = ReviewRun.objects.filter(article=article, state=ReviewRun.State.ACTIVE).first()
+        if run is not None:
+            route, position, _added = _resumed_route(run, article)
+            return route[position:]
+    chain = _chain_for(article)
+    return _route(chain, article) if chain else []
 
 
 def _open_step(run, article, stage, position, revision, *, actor):
@@ -165,13 +187,8 @@ def _open_step(run, article, stage, position, revision, *, actor):
 
 def _check_every_stage_is_held(article, stage_ids):
     """Refuse (NobodyToReview) if one of these stages has nobody but the author to decide it."""
-    stages = {stage.pk: stage for stage in ReviewStage.objects.filter(pk__in=stage_ids)}
-    for stage_id in stage_ids:
-        holders = holders_of(stages[stage_id].reviewer_role, article.unit_id)
-        if not holders.exclude(pk=article.author_id).exists():
-            raise NobodyToReview(
-                article, stages[stage_id], author_only=holders.filter(pk=article.author_id).exists()
-            )
+    if unheld := unheld_stage(article, stage_ids):
+        raise NobodyToReview(article, unheld.stage, author_only=unheld.author_only)
 
 
 def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
