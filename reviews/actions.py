@@ -185,6 +185,22 @@ def _open_step(run, article, stage, position, revision, *, actor):
 # --- A stage nobody holds ------------------------------------------------------------------
 
 
+def reviewer_checks(article):
+    """For the pre-submit page: a stage ahead that nobody may decide blocks the submission."""
+    unheld = unheld_stage(article, stages_ahead(article))
+    if unheld is None:
+        return []
+    names = {"role": _role_name(unheld.stage), "unit": article.unit}
+    if unheld.author_only:
+        message = _(
+            "You are the only “%(role)s” for %(unit)s, and nobody decides on an item they wrote. "
+            "Ask the office to name another."
+        )
+    else:
+        message = _("Nobody holds the role “%(role)s” for %(unit)s, so nobody could review this item.")
+    return [Check(Check.BLOCK, message % names)]
+
+
 def _check_every_stage_is_held(article, stage_ids):
     """Refuse (NobodyToReview) if one of these stages has nobody but the author to decide it."""
     if unheld := unheld_stage(article, stage_ids):
