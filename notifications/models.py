@@ -26,6 +26,7 @@ class Notification(models.Model):
         OUTLET_PAUSED = "outlet_paused", _("An outlet was paused")
         URGED = "urged", _("Your unit is behind its monthly minimum")
         BULLETIN = "bulletin", _("A bulletin was published")
+        REVIEWER_MISSING = "reviewer_missing", _("An item has nobody to review it")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {
@@ -62,6 +63,10 @@ class Notification(models.Model):
             _("“%(title)s” could not be delivered."),
         ),
         Kind.OUTLET_PAUSED: (_("An outlet was paused."), _("An outlet was paused.")),
+        Kind.REVIEWER_MISSING: (
+            _("“%(title)s” has nobody to review it."),
+            _("“%(title)s” has nobody to review it."),
+        ),
     }
 
     recipient = models.ForeignKey(

@@ -255,7 +255,17 @@ PHOTO_MAX_PER_ARTICLE = env.int("PHOTO_MAX_PER_ARTICLE", default=20)
 # The browser downscales photos whose longest edge is above this before uploading them.
 PHOTO_CLIENT_MAX_EDGE = env.int("PHOTO_CLIENT_MAX_EDGE", default=2560)
 PHOTO_RENDITIONS = {"thumbnail": 400, "display": 1600}
-# Django refuses request bodies above this before a view runs; one photo plus the form fits.
+# No request carries more file bytes than this: the handler below stops reading past it (the photo
+# upload view has its own, smaller cap: PHOTO_MAX_BYTES). The reverse proxy should cap request
+# bodies at the same size (README: nginx client_max_body_size).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=PHOTO_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "publicity.uploads.SizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The rest of a body (form fields, autosave, JSON) is refused above this before it is read; an
+# article pasted from Word with its markup fits with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -71,8 +71,9 @@ class ReviewStage(models.Model):
 
 
 class ReviewRun(models.Model):
-    """One item's way through its chain. The route (which stages, in which order) is fixed at the
-    first submission; a return and resubmission continue the same run."""
+    """One item's way through its chain. The route (which stages, in which order) is set at the
+    first submission; a return and resubmission continue the same run, and a stage that applies by
+    then (the item was marked important) joins the route. No stage ever leaves it."""
 
     class State(models.TextChoices):
         ACTIVE = "active", _("In progress")

@@ -151,7 +151,7 @@ def submit(request, pk):
         return _submit(request, article)
     if not item_permissions.may_edit(request.user, article):
         return redirect("submissions:detail", pk=article.pk)
-    checks = presubmit_checks(article)
+    checks = [*presubmit_checks(article), *actions.reviewer_checks(article)]
     return render(
         request,
         "reviews/submit.html",

@@ -44,6 +44,36 @@ def test_final_submit_twice_submits_once(client, article, people):
     assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
 
 
+def test_a_unit_without_a_leader_sees_why_the_item_was_not_submitted(client, article, people, school):
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    client.force_login(people["officer"])
+
+    response = client.post(
+        reverse("reviews:submit", args=[article.pk]), {"version": article.version}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "nobody holds the role “Leader in charge” for" in page and str(school) in page
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+
+
+def test_the_checks_page_says_before_the_click_that_a_stage_has_nobody(client, article, people, school):
+    from accounts.models import RoleAssignment
+    from notifications.models import Notification
+
+    RoleAssignment.objects.filter(user=people["director"]).delete()
+    client.force_login(people["officer"])
+
+    page = client.get(reverse("reviews:submit", args=[article.pk])).content.decode()
+
+    assert f"Nobody holds the role “Office director” for {school}" in page
+    assert f'action="/reviews/items/{article.pk}/submit/"' not in page
+    assert not Notification.objects.exists()  # only a real submission tells the office
+
+
 def test_blocking_checks_hide_the_submit_button(client, article, people):
     PhotoFactory(article=article, caption="", original_name="IMG_7.heic")
     client.force_login(people["officer"])
