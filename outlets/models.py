@@ -122,6 +122,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    # A request went out and no answer came back: the outlet may have it. Ask before sending again.
+    maybe_sent = models.BooleanField(_("may have arrived"), default=False)
     remote_id = models.CharField(_("remote id"), max_length=200, blank=True)
     remote_url = models.URLField(_("remote address"), max_length=500, blank=True)
     remote_media = models.JSONField(_("remote media"), default=dict, blank=True)  # photo sha256 → remote id

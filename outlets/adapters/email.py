@@ -4,6 +4,7 @@ An e-mail cannot be recalled or looked up: if a worker died while sending, the d
 a person ("needs review") instead of sending a second copy.
 """
 
+import contextlib
 import smtplib
 
 from django.conf import settings
@@ -47,16 +48,28 @@ class EmailAdapter(Adapter):
                 "message_id": message.extra_headers["Message-ID"],
             },
         }
+        connection = get_connection(fail_silently=False)
+        recorder.before_request()
         try:
-            get_connection(fail_silently=False).send_messages([message])
+            connection.open()
+        except (smtplib.SMTPException, OSError) as exc:  # not connected: nothing went out
+            recorder.log(entry | {"error": str(exc)})
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
+        try:
+            connection.send_messages([message])
         except smtplib.SMTPRecipientsRefused as exc:
             recorder.log(entry | {"error": str(exc)})
             raise DeliveryError(
                 f"The mail server refused {self.outlet.endpoint}: {exc}", permanent=True
             ) from None
-        except (smtplib.SMTPException, OSError) as exc:
+        except smtplib.SMTPResponseException as exc:  # the server answered: it did not take the message
             recorder.log(entry | {"error": str(exc)})
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
+        except (smtplib.SMTPException, OSError) as exc:  # no answer after sending: it may have taken it
+            recorder.log(entry | {"error": str(exc)})
+            raise DeliveryError(f"{exc.__class__.__name__}: {exc}", maybe_sent=True) from None
+        finally:
+            _close(connection)
         recorder.log(entry | {"status": 250})
         return Sent(remote_id=message.extra_headers["Message-ID"])
 
@@ -68,3 +81,8 @@ class EmailAdapter(Adapter):
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
         return "The mail server accepts connections."
+
+
+def _close(connection):
+    with contextlib.suppress(smtplib.SMTPException, OSError):  # a broken line cannot say goodbye
+        connection.close()

@@ -12,7 +12,7 @@ import httpx
 from publicity.failpoints import failpoint
 
 from .. import http
-from .base import Adapter, DeliveryError, Sent, raise_for_status
+from .base import Adapter, DeliveryError, Sent, raise_for_status, transport_error
 
 
 class WordPressAdapter(Adapter):
@@ -23,6 +23,7 @@ class WordPressAdapter(Adapter):
         return f"{self.outlet.endpoint.rstrip('/')}/?{query}"
 
     def _call(self, recorder, method, route, params=None, **kwargs):
+        recorder.before_request()
         try:
             response = http.request(
                 recorder,
@@ -32,7 +33,7 @@ class WordPressAdapter(Adapter):
                 **kwargs,
             )
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
+            raise transport_error(exc, method) from None
         except http.DestinationRefused as exc:
             raise DeliveryError(str(exc), permanent=True) from None
         if response.status_code == 400 and "rest_upload_no_content_disposition" in response.text:

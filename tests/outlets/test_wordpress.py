@@ -1,13 +1,17 @@
 """The WordPress adapter against a real WordPress (tests/peers/wordpress/setup.sh; CI runs it)."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from outlets import actions
 from outlets.credentials import encrypt
 from outlets.models import Delivery, Outlet
 from outlets.tasks import poll_adoptions
 from tests.factories import PhotoFactory
+from tests.outlets.proxy import StallingProxy
 from tests.submissions import corpus
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +127,40 @@ def test_running_the_delivery_task_twice_makes_one_post(article, wp_outlet, word
     deliver(delivery.pk)
     assert len(remote_posts(wordpress, delivery)) == 1
     assert delivery.attempts_log.count() == 1
+
+
+POST_CREATE = b"POST /?rest_route=%2Fwp%2Fv2%2Fposts "
+
+
+@pytest.fixture
+def stalling(wordpress, wp_outlet, settings):
+    """The outlet reaches WordPress through a proxy that can withhold WordPress's replies."""
+    proxy = StallingProxy(("127.0.0.1", urlsplit(wordpress.url).port or 80)).start()
+    wp_outlet.endpoint = proxy.url
+    wp_outlet.save()
+    settings.OUTLETS_HTTP_TIMEOUT = 3.0
+    yield proxy
+    proxy.stop()
+
+
+def try_again(delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    actions.run_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def test_a_post_whose_reply_never_came_is_found_not_posted_again(article, wordpress, stalling, sign_off):
+    stalling.stall(POST_CREATE)
+    sign_off(article)  # WordPress creates the post; its reply is withheld past the timeout
+    stalling.wait_stalled(1)
+    delivery = Delivery.objects.get(article=article)
+    assert delivery.state == Delivery.State.RETRYING and "Timeout" in delivery.last_error
+
+    delivery = try_again(delivery)
+
+    assert delivery.state == Delivery.State.DELIVERED, delivery.last_error
+    [post] = remote_posts(wordpress, delivery)
+    assert delivery.remote_id == str(post["id"]) and stalling.created(POST_CREATE) == 1
+    assert delivery.attempts_log.order_by("-number").first().outcome == "found"
+
