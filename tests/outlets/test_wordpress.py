@@ -130,6 +130,7 @@ def test_running_the_delivery_task_twice_makes_one_post(article, wp_outlet, word
 
 
 POST_CREATE = b"POST /?rest_route=%2Fwp%2Fv2%2Fposts "
+MEDIA_UPLOAD = b"POST /?rest_route=%2Fwp%2Fv2%2Fmedia "
 
 
 @pytest.fixture
@@ -164,3 +165,20 @@ def test_a_post_whose_reply_never_came_is_found_not_posted_again(article, wordpr
     assert delivery.remote_id == str(post["id"]) and stalling.created(POST_CREATE) == 1
     assert delivery.attempts_log.order_by("-number").first().outcome == "found"
 
+
+def test_a_photo_whose_upload_reply_never_came_is_uploaded_once(article, wordpress, stalling, sign_off):
+    with_photo(article)
+    stalling.stall(MEDIA_UPLOAD)
+    sign_off(article)
+    stalling.wait_stalled(1)
+    delivery = Delivery.objects.get(article=article)
+    assert delivery.state == Delivery.State.RETRYING
+
+    delivery = try_again(delivery)
+
+    assert delivery.state == Delivery.State.DELIVERED, delivery.last_error
+    assert stalling.created(MEDIA_UPLOAD) == 1  # WordPress made one media item for the one photo
+    [post] = remote_posts(wordpress, delivery)
+    [media] = delivery.remote_media.values()
+    assert post["featured_media"] == media["id"]
+    assert [m["id"] for m in wordpress.media(search=delivery.marker)] == [media["id"]]
