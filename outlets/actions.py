@@ -55,7 +55,9 @@ def kick(delivery_id):
 
 
 def default_outlets(article):
-    return [o for o in Outlet.objects.filter(is_active=True, preselected=True) if o.accepts(article)]
+    """The preselected outlets that take the item's category, paused ones too: their deliveries wait
+    for the outlet to be resumed."""
+    return [o for o in Outlet.objects.filter(preselected=True) if o.accepts(article)]
 
 
 # --- Sending -------------------------------------------------------------------------------

@@ -154,6 +154,11 @@ class Delivery(models.Model):
         return f"{self.article} → {self.outlet}"
 
     @property
+    def waits_for_outlet(self):
+        """Due or soon due, but its outlet is paused: it goes out when the outlet is resumed."""
+        return self.state in (self.State.QUEUED, self.State.RETRYING) and not self.outlet.is_active
+
+    @property
     def marker(self):
         """The delivery's key as the outlet sees it (WordPress slug, e-mail Message-ID, feed id)."""
         return f"pd-{self.uuid}"

@@ -68,6 +68,7 @@ def article_deliveries(request, pk):
     deliveries = list(article.deliveries.select_related("outlet").order_by("outlet__name", "-created_at"))
     moving = any(
         d.state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.RETRYING)
+        and not d.waits_for_outlet
         for d in deliveries
     )
     return render(
