@@ -64,9 +64,11 @@ def default_outlets(article):
 
 
 def lease_duration():
-    """Long enough for one request to time out, plus a margin; renewed before every further
-    request, so a dead worker's sends are picked up soon and a live one is never taken over."""
-    return timedelta(seconds=settings.OUTLETS_HTTP_TIMEOUT) + LEASE_MARGIN
+    """Long enough for one request to time out, plus a margin (as long again, at most LEASE_MARGIN);
+    renewed before every further request, so a dead worker's sends are picked up within a minute
+    and a live one is never taken over."""
+    timeout = timedelta(seconds=settings.OUTLETS_HTTP_TIMEOUT)
+    return timeout + min(timeout, LEASE_MARGIN)
 
 
 def claim(delivery_id, *, now=None):

@@ -10,11 +10,13 @@ request and does the work, the client never hears back (a reply that timed out, 
 import contextlib
 import socket
 import threading
+import time
 
 
 class StallingProxy:
     def __init__(self, target):
         self.target = target
+        self.delay = 0.0  # seconds every reply is held back
         self.exchanges = []  # (first request line, first response line) of every request, in order
         self._rules = []  # request prefixes whose replies are withheld, each once
         self._stalled = 0
@@ -81,6 +83,7 @@ class StallingProxy:
                 except OSError:
                     pass
                 return
+            time.sleep(self.delay)
             client.sendall(first)
             _pump(upstream, client)
 

@@ -1,15 +1,18 @@
 """The WordPress adapter against a real WordPress (tests/peers/wordpress/setup.sh; CI runs it)."""
 
+import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from outlets import actions
 from outlets.credentials import encrypt
 from outlets.models import Delivery, Outlet
-from outlets.tasks import poll_adoptions
+from outlets.tasks import deliver, poll_adoptions, sweep
 from tests.factories import PhotoFactory
 from tests.outlets.proxy import StallingProxy
 from tests.submissions import corpus
@@ -119,8 +122,6 @@ def test_test_connection_names_the_user(wp_outlet):
 
 
 def test_running_the_delivery_task_twice_makes_one_post(article, wp_outlet, wordpress, sign_off):
-    from outlets.tasks import deliver
-
     sign_off(article)
     delivery = Delivery.objects.get(article=article)
     deliver(delivery.pk)
@@ -182,3 +183,36 @@ def test_a_photo_whose_upload_reply_never_came_is_uploaded_once(article, wordpre
     [media] = delivery.remote_media.values()
     assert post["featured_media"] == media["id"]
     assert [m["id"] for m in wordpress.media(search=delivery.marker)] == [media["id"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_longer_than_its_lease_is_not_taken_over(
+    article, people, wordpress, wp_outlet, stalling, settings
+):
+    with_photo(article)
+    PhotoFactory(article=article).display.save("d.jpg", ContentFile(corpus.jpeg((64, 48))), save=True)
+    revision = article.revisions.create(
+        number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    delivery = Delivery.objects.create(
+        article=article, revision=revision, outlet=wp_outlet, created_by=people["director"]
+    )
+    settings.OUTLETS_HTTP_TIMEOUT = 1.0
+    stalling.delay = 0.8  # five requests of 0.8 s each: the send outlasts its first lease
+
+    sender = threading.Thread(target=_deliver_in_thread, args=(delivery.pk,))
+    sender.start()
+    while sender.is_alive():
+        sweep()  # the sweeper would hand an expired lease to another attempt
+        time.sleep(0.2)
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED and delivery.attempts == 1
+    assert stalling.created(POST_CREATE) == 1 and stalling.created(MEDIA_UPLOAD) == 2
+
+
+def _deliver_in_thread(delivery_id):
+    try:
+        deliver(delivery_id)
+    finally:
+        connection.close()
