@@ -283,7 +283,9 @@ def retry(delivery, *, by):
     current = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if current.state not in (Delivery.State.FAILED, Delivery.State.NEEDS_REVIEW, Delivery.State.RETRYING):
         raise ActionRefused(_("Only a failed, waiting or interrupted delivery can be retried."))
-    _set(current, state=Delivery.State.QUEUED, next_attempt_at=timezone.now(), lease_until=None)
+    # Out of "needs review" a person has checked with the outlet: send, do not ask to check again.
+    checked = {"maybe_sent": False} if current.state == Delivery.State.NEEDS_REVIEW else {}
+    _set(current, state=Delivery.State.QUEUED, next_attempt_at=timezone.now(), lease_until=None, **checked)
     transaction.on_commit(lambda: kick(current.pk))
     return current
 

@@ -323,6 +323,24 @@ def test_an_email_the_server_did_not_confirm_waits_for_a_person(article, sign_of
     assert len(desk) == 1  # it did arrive; a blind retry would have sent a second copy
 
 
+def test_a_person_who_checked_can_send_a_needs_review_email_again(
+    article, sign_off, smtp_server, settings, people, django_capture_on_commit_callbacks, db
+):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.stall["desk@daily.example"] = 3
+    sign_off(article)
+    assert only_delivery(article).state == Delivery.State.NEEDS_REVIEW
+    smtp_server.stall.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.retry(only_delivery(article), by=people["director"])
+
+    assert only_delivery(article).state == Delivery.State.DELIVERED
+
+
 def test_an_email_server_that_cannot_be_reached_is_retried(article, sign_off, smtp_server, settings, db):
     Outlet.objects.create(
         name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
