@@ -114,7 +114,9 @@ def run_delivery(delivery_id):
     attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts)
     started = time.monotonic()
     try:
-        if was_abandoned or delivery.maybe_sent:
+        if was_abandoned and not delivery.maybe_sent:
+            _set(delivery, maybe_sent=True)  # the dead attempt may have sent it: stays so until asked
+        if delivery.maybe_sent:
             if adapter.can_find:
                 if found := adapter.find(delivery, recorder):  # ask before sending again (reconcile)
                     return _finish(delivery, attempt, recorder, started, sent=found, found=True)
@@ -228,7 +230,8 @@ def _failed(delivery, adapter, attempt, recorder, started, error):
     now = timezone.now()
     if error.maybe_sent and not adapter.can_find and not adapter.resend_is_safe:
         return _needs_review(delivery, attempt, recorder, started, error.message)
-    retrying = {"state": Delivery.State.RETRYING, "last_error": error.message, "maybe_sent": error.maybe_sent}
+    maybe_sent = error.maybe_sent or delivery.maybe_sent  # a failed find leaves the question open
+    retrying = {"state": Delivery.State.RETRYING, "last_error": error.message, "maybe_sent": maybe_sent}
     if error.pause:
         fields = retrying | {"next_attempt_at": now}
         if _settle(

@@ -35,6 +35,8 @@ class StallingProxy:
 
     def stop(self):
         self._running = False
+        with contextlib.suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() and stops listening
         self._server.close()
 
     def stall(self, prefix):

@@ -216,3 +216,20 @@ def _deliver_in_thread(delivery_id):
         deliver(delivery_id)
     finally:
         connection.close()
+
+
+def test_an_outlet_that_cannot_be_asked_yet_is_asked_again_before_sending(
+    article, wordpress, wp_outlet, stalling, sign_off
+):
+    stalling.stall(POST_CREATE)
+    sign_off(article)
+    stalling.wait_stalled(1)
+    stalling.stop()  # the next attempt cannot reach the site to ask
+    delivery = try_again(Delivery.objects.get(article=article))
+    assert delivery.state == Delivery.State.RETRYING and "Connect" in delivery.last_error
+
+    Outlet.objects.filter(pk=wp_outlet.pk).update(endpoint=wordpress.url)  # reachable again
+    delivery = try_again(delivery)
+
+    assert delivery.state == Delivery.State.DELIVERED, delivery.last_error
+    assert delivery.attempts_log.order_by("-number").first().outcome == "found"
