@@ -106,6 +106,11 @@ def _health():
             filter=Q(deliveries__attempts_log__started_at__gte=day_ago)
             & ~Q(deliveries__attempts_log__outcome__in=["delivered", "found", ""]),
         ),
+        waiting=Count(
+            "deliveries",
+            filter=Q(deliveries__state__in=[Delivery.State.QUEUED, Delivery.State.RETRYING]),
+            distinct=True,
+        ),
     ).order_by("name")
 
 

@@ -31,6 +31,7 @@ def test_signing_off_while_an_outlet_is_paused_keeps_its_delivery_until_it_is_re
     item = client.get(reverse("outlets:article_deliveries", args=[article.pk])).content.decode()
     listing = client.get(reverse("outlets:deliveries")).content.decode()
     assert "Waiting: outlet paused" in item and "Waiting: outlet paused" in listing
+    assert "1 delivery waits for it." in listing
 
     with django_capture_on_commit_callbacks(execute=True):
         actions.resume_outlet(paused, by=people["director"])
