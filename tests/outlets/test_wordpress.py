@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from outlets import actions
@@ -152,12 +153,17 @@ def try_again(delivery):
     return delivery
 
 
-def test_a_post_whose_reply_never_came_is_found_not_posted_again(article, wordpress, stalling, sign_off):
+def test_a_post_whose_reply_never_came_is_found_not_posted_again(
+    client, people, article, wordpress, stalling, sign_off
+):
     stalling.stall(POST_CREATE)
     sign_off(article)  # WordPress creates the post; its reply is withheld past the timeout
     stalling.wait_stalled(1)
     delivery = Delivery.objects.get(article=article)
     assert delivery.state == Delivery.State.RETRYING and "Timeout" in delivery.last_error
+    client.force_login(people["director"])
+    page = client.get(reverse("outlets:delivery", args=[delivery.pk])).content.decode()
+    assert "the outlet will be asked whether it has the item" in page
 
     delivery = try_again(delivery)
 
