@@ -48,7 +48,9 @@ class EmailAdapter(Adapter):
                 "message_id": message.extra_headers["Message-ID"],
             },
         }
-        connection = get_connection(fail_silently=False)
+        # Bounded like every outlet request, so the attempt's lease outlives it (EMAIL_TIMEOUT may be unset).
+        timeout = min(settings.EMAIL_TIMEOUT or settings.OUTLETS_HTTP_TIMEOUT, settings.OUTLETS_HTTP_TIMEOUT)
+        connection = get_connection(fail_silently=False, timeout=timeout)
         recorder.before_request()
         try:
             connection.open()

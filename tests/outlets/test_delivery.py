@@ -323,6 +323,21 @@ def test_an_email_the_server_did_not_confirm_waits_for_a_person(article, sign_of
     assert len(desk) == 1  # it did arrive; a blind retry would have sent a second copy
 
 
+def test_an_email_desk_is_given_no_longer_than_any_outlet_request(
+    article, sign_off, smtp_server, settings, db
+):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_TIMEOUT = None  # Django's default: wait for ever
+    settings.OUTLETS_HTTP_TIMEOUT = 1  # what the delivery's lease is made for
+    smtp_server.stall["desk@daily.example"] = 3
+
+    sign_off(article)
+
+    assert only_delivery(article).state == Delivery.State.NEEDS_REVIEW
+
+
 def test_a_person_who_checked_can_send_a_needs_review_email_again(
     article, sign_off, smtp_server, settings, people, django_capture_on_commit_callbacks, db
 ):
