@@ -114,17 +114,13 @@ def run_delivery(delivery_id):
     attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts)
     started = time.monotonic()
     try:
-        if was_abandoned and not delivery.maybe_sent:
-            _set(delivery, maybe_sent=True)  # the dead attempt may have sent it: stays so until asked
-        if delivery.maybe_sent:
-            if adapter.can_find:
-                if found := adapter.find(delivery, recorder):  # ask before sending again (reconcile)
-                    return _finish(delivery, attempt, recorder, started, sent=found, found=True)
-                _set(delivery, maybe_sent=False)  # the outlet does not have it: send
-            elif not adapter.resend_is_safe:
-                return _needs_review(
-                    delivery, attempt, recorder, started, _("A previous attempt was interrupted.")
-                )
+        if was_abandoned or delivery.maybe_sent:  # a previous attempt may have reached the outlet
+            _mark_maybe_sent(delivery, True)
+            if not adapter.can_find and not adapter.resend_is_safe:
+                reason = _("A previous attempt was interrupted.")
+                return _needs_review(delivery, attempt, recorder, started, reason)
+            if adapter.can_find and (found := _reconcile(adapter, delivery, recorder)):
+                return _finish(delivery, attempt, recorder, started, sent=found, found=True)
         sent = adapter.send(delivery, recorder)
     except LeaseLost:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
@@ -136,6 +132,20 @@ def run_delivery(delivery_id):
         error = DeliveryError(f"{error.__class__.__name__}: {error}", maybe_sent=True)
         return _failed(delivery, adapter, attempt, recorder, started, error)
     return _finish(delivery, attempt, recorder, started, sent=sent)
+
+
+def _reconcile(adapter, delivery, recorder):
+    """Ask the outlet whether it has the delivery; if it says no, the delivery is sent again."""
+    found = adapter.find(delivery, recorder)
+    if not found:
+        _mark_maybe_sent(delivery, False)
+    return found
+
+
+def _mark_maybe_sent(delivery, value):
+    if delivery.maybe_sent != value:
+        _held(delivery).update(maybe_sent=value)
+        delivery.maybe_sent = value
 
 
 def renew_lease(delivery):
