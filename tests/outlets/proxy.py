@@ -3,12 +3,14 @@ request and does the work, the client never hears back (a reply that timed out, 
 
     proxy = StallingProxy(("127.0.0.1", 8080)).start()
     proxy.stall(b"POST /?rest_route=%2Fwp%2Fv2%2Fposts ")  # the next request starting so
+    proxy.stall(b"POST /?rest_route=%2Fwp%2Fv2%2Fposts ", drop=True)  # reset after the peer answered
     ...
     proxy.wait_stalled(1)  # the peer has answered the stalled request (the work is done)
 """
 
 import contextlib
 import socket
+import struct
 import threading
 import time
 
@@ -39,10 +41,11 @@ class StallingProxy:
             self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept() and stops listening
         self._server.close()
 
-    def stall(self, prefix):
-        """Withhold the reply to the next request that starts with `prefix` (bytes)."""
+    def stall(self, prefix, *, drop=False):
+        """Withhold the reply to the next request that starts with `prefix` (bytes): hold the line
+        until the client gives up, or with `drop`, reset the connection once the peer has answered."""
         with self._changed:
-            self._rules.append(prefix)
+            self._rules.append((prefix, drop))
 
     def wait_stalled(self, count, timeout=60.0):
         """Wait until the peer has answered `count` requests whose replies were withheld."""
@@ -70,13 +73,16 @@ class StallingProxy:
             if not head:
                 return
             with self._changed:
-                rule = next((p for p in self._rules if head.startswith(p)), None)
+                rule = next((r for r in self._rules if head.startswith(r[0])), None)
                 if rule is not None:
                     self._rules.remove(rule)
             upstream.sendall(head)
             threading.Thread(target=_pump, args=(client, upstream), daemon=True).start()
             first = upstream.recv(65536)
             self._record(head, first, stalled=rule is not None)
+            if rule is not None and rule[1]:
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return  # closed with linger 0: a reset
             if rule is not None:
                 client.settimeout(120)
                 try:

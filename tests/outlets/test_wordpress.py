@@ -153,14 +153,15 @@ def try_again(delivery):
     return delivery
 
 
+@pytest.mark.parametrize(("drop", "error"), [(False, "ReadTimeout"), (True, "")])
 def test_a_post_whose_reply_never_came_is_found_not_posted_again(
-    client, people, article, wordpress, stalling, sign_off
+    client, people, article, wordpress, stalling, sign_off, drop, error
 ):
-    stalling.stall(POST_CREATE)
-    sign_off(article)  # WordPress creates the post; its reply is withheld past the timeout
+    stalling.stall(POST_CREATE, drop=drop)
+    sign_off(article)  # WordPress creates the post; its reply is withheld past the timeout, or reset
     stalling.wait_stalled(1)
     delivery = Delivery.objects.get(article=article)
-    assert delivery.state == Delivery.State.RETRYING and "Timeout" in delivery.last_error
+    assert delivery.state == Delivery.State.RETRYING and error in delivery.last_error, delivery.last_error
     client.force_login(people["director"])
     page = client.get(reverse("outlets:delivery", args=[delivery.pk])).content.decode()
     assert "the outlet will be asked whether it has the item" in page
