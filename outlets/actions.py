@@ -114,6 +114,8 @@ def run_delivery(delivery_id):
     attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts)
     started = time.monotonic()
     try:
+        if was_abandoned:
+            _close_abandoned_attempts(delivery, attempt)
         if was_abandoned or delivery.maybe_sent:  # a previous attempt may have reached the outlet
             _mark_maybe_sent(delivery, True)
             if not adapter.can_find and not adapter.resend_is_safe:
@@ -140,6 +142,13 @@ def _reconcile(adapter, delivery, recorder):
     if not found:
         _mark_maybe_sent(delivery, False)
     return found
+
+
+def _close_abandoned_attempts(delivery, current):
+    """The attempts whose worker died say so on the delivery page, instead of seeming to run on."""
+    DeliveryAttempt.objects.filter(delivery=delivery, outcome="").exclude(pk=current.pk).update(
+        outcome=DeliveryAttempt.Outcome.INTERRUPTED, error=_("The worker stopped during this attempt.")
+    )
 
 
 def _mark_maybe_sent(delivery, value):

@@ -273,3 +273,4 @@ def test_photos_uploaded_by_a_killed_worker_are_found_and_it_goes_out_within_a_m
     assert {m["id"] for m in uploaded} == {m["id"] for m in delivery.remote_media.values()}
     [post] = wordpress.posts(slug=delivery.marker, status="any", context="edit")
     assert all(m["source_url"] in post["content"]["raw"] for m in uploaded)
+    assert [a.outcome for a in delivery.attempts_log.all()] == ["interrupted", "delivered"]
