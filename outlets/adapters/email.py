@@ -1,7 +1,8 @@
 """E-mail desk: the item to the outlet's submission address, display photos attached.
 
-An e-mail cannot be recalled or looked up: if a worker died while sending, the delivery waits for
-a person ("needs review") instead of sending a second copy.
+An e-mail cannot be recalled or looked up: if a worker died while sending, or the server took the
+message but its confirmation never came, the delivery waits for a person ("needs review") instead of
+sending a second copy. A server that could not be reached or answered with a refusal is retried.
 """
 
 import contextlib

@@ -1,7 +1,8 @@
 """WordPress REST with Application Passwords: photos to /wp/v2/media, then the post.
 
-The delivery's marker is the post's slug, so a delivery interrupted after WordPress created the
-post is found again instead of posted twice. Every remote id is saved as soon as it comes back.
+The delivery's marker is the post's slug, and with the photo's hash the name of each upload, so a
+delivery interrupted after WordPress created the post or a media item (a dead worker, a reply that
+never came) is found again instead of posted twice. Every remote id is saved as soon as it comes back.
 """
 
 import html
