@@ -73,6 +73,7 @@ def article_deliveries(request, pk):
     deliveries = list(article.deliveries.select_related("outlet").order_by("outlet__name", "-created_at"))
     moving = any(
         d.state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.RETRYING)
+        and not d.waits_for_outlet
         for d in deliveries
     )
     return render(
@@ -110,6 +111,11 @@ def _health():
             "deliveries__attempts_log",
             filter=Q(deliveries__attempts_log__started_at__gte=day_ago)
             & ~Q(deliveries__attempts_log__outcome__in=["delivered", "found", ""]),
+        ),
+        waiting=Count(
+            "deliveries",
+            filter=Q(deliveries__state__in=[Delivery.State.QUEUED, Delivery.State.RETRYING]),
+            distinct=True,
         ),
     ).order_by("name")
 

@@ -266,7 +266,8 @@ def _decide(step, *, by, decision, revision_id, comment):
 @transaction.atomic
 def approve(step, *, by, revision_id, comment="", outlets=None):
     """This stage agrees. The last stage's approval signs the item off and, in the same
-    transaction, creates its deliveries to `outlets` (default: the preselected outlets)."""
+    transaction, creates its deliveries to `outlets` (default: the preselected outlets; a paused
+    outlet's delivery waits until the outlet is resumed)."""
     step, replay = _decide(step, by=by, decision=Decision.APPROVED, revision_id=revision_id, comment=comment)
     if replay:
         return step
@@ -289,7 +290,7 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     article.signed_off_at = timezone.now()
     article.save(update_fields=["status", "signed_off_at", "updated_at"])
     Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
-    chosen = default_outlets(article) if outlets is None else [o for o in outlets if o.is_active]
+    chosen = default_outlets(article) if outlets is None else list(outlets)  # paused ones wait
     queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
     return step

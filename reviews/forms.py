@@ -30,7 +30,8 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.signs_off = signs_off
         if signs_off:
-            self.fields["outlets"].queryset = Outlet.objects.filter(is_active=True)
+            self.fields["outlets"].queryset = Outlet.objects.all()
+            self.fields["outlets"].label_from_instance = _outlet_label
             if not self.is_bound and article is not None:
                 self.initial["outlets"] = [o.pk for o in default_outlets(article)]
         else:
@@ -47,3 +48,9 @@ class ReviewerEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 12, "data-body-editor": ""}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _outlet_label(outlet):
+    if outlet.is_active:
+        return str(outlet)
+    return _("%(outlet)s (paused: its delivery waits until the outlet is resumed)") % {"outlet": outlet}

@@ -10,7 +10,7 @@ import httpx
 
 from .. import http
 from ..validators import is_web_address
-from .base import Adapter, DeliveryError, Sent, payload, raise_for_status
+from .base import Adapter, DeliveryError, Sent, payload, raise_for_status, transport_error
 
 
 def secret_bytes(secret):
@@ -61,6 +61,7 @@ class WebhookAdapter(Adapter):
             "webhook-timestamp": timestamp,
             "webhook-signature": sign(self.secret, message_id, timestamp, body),
         }
+        recorder.before_request()
         try:
             response = http.request(
                 recorder,
@@ -71,7 +72,7 @@ class WebhookAdapter(Adapter):
                 redacted={"json": data, "headers": ["webhook-id", "webhook-timestamp"]},
             )
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
+            raise transport_error(exc, "POST") from None
         except http.DestinationRefused as exc:
             raise DeliveryError(str(exc), permanent=True) from None
         raise_for_status(response)
