@@ -220,6 +220,14 @@ CONTENT_SECURITY_POLICY = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery" / "queue")))
+# A broker that accepts connections but never answers must not hold a web request: handing a task
+# over gives up after about this many seconds (the outbox row is committed; the sweeper sends it).
+# Without a socket timeout, redis-py waits forever for a reply. Also used by /healthz.
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
@@ -227,6 +235,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_QUEUE_DIR.parent / "control"),
         "store_processed": False,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+# One quick second try (a broker that just restarted), not Celery's default of three over ~2 s.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

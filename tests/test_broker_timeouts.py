@@ -1,0 +1,203 @@
+"""A broker that hangs or is down costs a user about a second, never the whole request (DESIGN.md §6).
+
+The sign-off runs in a web process of its own (a subprocess whose CELERY_BROKER_URL names the broker),
+so that what is tested is the configuration the settings give, not this process's reconfigured app.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from outlets.credentials import encrypt
+from outlets.models import Delivery, Outlet
+from reviews import actions
+from reviews.models import Decision, ReviewStep
+from submissions.models import Status
+
+ROOT = Path(__file__).resolve().parents[1]
+# Generous: the bound is about a second; the fault it guards against took 30 s or forever.
+QUICKLY = 5.0
+
+
+class SilentBroker:
+    """A TCP port on loopback that accepts connections and never answers a byte.
+
+    After `give_up` seconds it closes every connection and stops listening, so that a client with
+    no timeout fails (and its test with it) instead of hanging the test run."""
+
+    def __init__(self, give_up=20.0):
+        self.give_up = give_up
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._held = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        deadline = time.monotonic() + self.give_up
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            self._held.append(conn)
+        self.server.close()  # later connections are refused
+        for conn in self._held:
+            conn.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.server.close()
+
+
+@pytest.fixture
+def webhook(db):
+    # Never reached: the delivery only has to be committed, the broker is what fails.
+    return Outlet.objects.create(
+        name="District portal",
+        kind=Outlet.Kind.WEBHOOK,
+        endpoint=f"http://127.0.0.1:{closed_port()}/hook",
+        secret_encrypted=encrypt("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        preselected=True,
+    )
+
+
+@pytest.fixture
+def silent_broker():
+    with SilentBroker() as broker:
+        yield broker
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url():
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+
+
+SIGN_OFF_THROUGH_THE_WEB = """
+import json, sys, time
+import django
+django.setup()
+from django.test import Client
+from django.urls import reverse
+from accounts.models import User
+from reviews.models import ReviewStep
+
+step = ReviewStep.objects.get(pk=int(sys.argv[1]))
+client = Client()
+client.force_login(User.objects.get(pk=int(sys.argv[2])))
+started = time.monotonic()
+response = client.post(
+    reverse("reviews:decide", args=[step.pk]),
+    {"decision": "approve", "revision": step.revision_id, "outlets": sys.argv[3:]},
+)
+print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - started}))
+"""
+
+
+def sign_off_in_a_web_process(step, director, outlets, broker_url):
+    """The director approves the last step through the web view, in a process whose broker is
+    `broker_url`; returns (HTTP status, seconds the request took)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "publicity.settings",
+        "DEBUG": "true",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SIGN_OFF_THROUGH_THE_WEB, str(step.pk), str(director.pk)]
+        + [str(o.pk) for o in outlets],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer["status"], answer["seconds"]
+
+
+def awaiting_sign_off(article, people):
+    actions.submit_for_review(article, base_version=article.version, by=article.author)
+    step = ReviewStep.objects.get(article=article, decision=Decision.PENDING)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id)
+    return ReviewStep.objects.get(article=article, decision=Decision.PENDING)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_answers_quickly_with_its_deliveries_when_the_broker_hangs(
+    article, people, webhook, silent_broker
+):
+    step = awaiting_sign_off(article, people)
+
+    status, seconds = sign_off_in_a_web_process(step, people["director"], [webhook], silent_broker.url)
+
+    assert status == 302
+    assert seconds < QUICKLY
+    article.refresh_from_db()
+    assert article.status == Status.APPROVED
+    assert list(Delivery.objects.filter(article=article).values_list("outlet", "state")) == [
+        (webhook.pk, Delivery.State.QUEUED)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_answers_quickly_with_its_deliveries_when_the_broker_is_down(article, people, webhook):
+    step = awaiting_sign_off(article, people)
+
+    status, seconds = sign_off_in_a_web_process(
+        step, people["director"], [webhook], f"redis://127.0.0.1:{closed_port()}/0"
+    )
+
+    assert status == 302
+    assert seconds < QUICKLY
+    assert Delivery.objects.filter(article=article, outlet=webhook, state=Delivery.State.QUEUED).exists()
+
+
+def test_healthz_answers_503_quickly_when_the_broker_hangs(client, db, settings, silent_broker):
+    settings.CELERY_BROKER_URL = silent_broker.url
+
+    started = time.monotonic()
+    response = client.get("/healthz")
+    seconds = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+    assert seconds < QUICKLY
+
+
+def test_healthz_answers_503_quickly_when_the_broker_is_down(client, db, settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
+
+    started = time.monotonic()
+    response = client.get("/healthz")
+    seconds = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert seconds < QUICKLY
