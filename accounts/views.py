@@ -1,8 +1,15 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as switch_language
 
-from .models import User
+from . import actions
+from .models import RoleAssignment, User
+from .permissions import access_person, may_manage_people, may_reset_password, people_visible_to
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -17,4 +24,32 @@ def set_language(request):
     language = request.POST.get("language")
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
+
+
+@login_required
+def people(request):
+    """The people of the office's units (everyone, for an admin), with a password reset for each."""
+    if not may_manage_people(request.user):
+        raise PermissionDenied
+    persons = (
+        people_visible_to(request.user)
+        .filter(is_active=True)
+        .prefetch_related(Prefetch("role_assignments", RoleAssignment.objects.select_related("unit")))
+        .order_by("display_name", "username")
+    )
+    rows = [(person, may_reset_password(request.user, person)) for person in persons]
+    return render(request, "accounts/people.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def reset_password(request, pk):
+    """Gives the person a temporary password and shows it this once (never stored or sent anywhere)."""
+    person = access_person(request.user, pk)
+    if not may_reset_password(request.user, person):
+        raise PermissionDenied
+    password = actions.reset_password(person, by=request.user)
+    response = render(request, "accounts/temporary_password.html", {"person": person, "password": password})
+    add_never_cache_headers(response)
     return response
