@@ -1,13 +1,17 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as switch_language
 
 from . import actions
+from .forms import PasswordResetRequestForm
+from .limits import may_send_reset_link
 from .models import RoleAssignment, User
 from .permissions import access_person, may_manage_people, may_reset_password, people_visible_to
 
@@ -25,6 +29,20 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password" page, with our e-mail and a limit on how often it sends."""
+
+    form_class = PasswordResetRequestForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        if not may_send_reset_link(self.request, form.cleaned_data["email"]):
+            # The same answer as when a link went out: it tells nobody whether the address exists.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required
