@@ -4,65 +4,19 @@ The sign-off runs in a web process of its own (a subprocess whose CELERY_BROKER_
 so that what is tested is the configuration the settings give, not this process's reconfigured app.
 """
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from outlets.credentials import encrypt
 from outlets.models import Delivery, Outlet
 from reviews import actions
 from reviews.models import Decision, ReviewStep
 from submissions.models import Status
+from tests.misbehaving import SilentBroker, closed_port, run_django
 
-ROOT = Path(__file__).resolve().parents[1]
 # Generous: the bound is about a second; the fault it guards against took 30 s or forever.
 QUICKLY = 5.0
-
-
-class SilentBroker:
-    """A TCP port on loopback that accepts connections and never answers a byte.
-
-    After `give_up` seconds it closes every connection and stops listening, so that a client with
-    no timeout fails (and its test with it) instead of hanging the test run."""
-
-    def __init__(self, give_up=20.0):
-        self.give_up = give_up
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._held = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self):
-        deadline = time.monotonic() + self.give_up
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                conn, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            self._held.append(conn)
-        self.server.close()  # later connections are refused
-        for conn in self._held:
-            conn.close()
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.server.close()
 
 
 @pytest.fixture
@@ -83,24 +37,8 @@ def silent_broker():
         yield broker
 
 
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url():
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
-
-
 SIGN_OFF_THROUGH_THE_WEB = """
 import json, sys, time
-import django
-django.setup()
 from django.test import Client
 from django.urls import reverse
 from accounts.models import User
@@ -121,25 +59,9 @@ print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - 
 def sign_off_in_a_web_process(step, director, outlets, broker_url):
     """The director approves the last step through the web view, in a process whose broker is
     `broker_url`; returns (HTTP status, seconds the request took)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "publicity.settings",
-        "DEBUG": "true",
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker_url,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", SIGN_OFF_THROUGH_THE_WEB, str(step.pk), str(director.pk)]
-        + [str(o.pk) for o in outlets],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    answer, _ = run_django(
+        SIGN_OFF_THROUGH_THE_WEB, step.pk, director.pk, *[o.pk for o in outlets], CELERY_BROKER_URL=broker_url
     )
-    assert done.returncode == 0, done.stderr
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
     return answer["status"], answer["seconds"]
 
 
