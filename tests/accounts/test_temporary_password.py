@@ -211,3 +211,15 @@ def test_an_htmx_request_with_a_temporary_password_is_sent_to_the_change_form(cl
     response = client.get("/", HTTP_HX_REQUEST="true")
 
     assert response["HX-Redirect"] == reverse("password_change")
+
+
+def test_the_admin_sees_the_flag_and_the_reset_in_the_person_s_history(client, people):
+    officer = people["officer"]
+    actions.reset_password(officer, by=people["director"])
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    change = client.get(reverse("admin:accounts_user_change", args=[officer.pk])).content.decode()
+    history = client.get(reverse("admin:accounts_user_history", args=[officer.pk])).content.decode()
+
+    assert 'name="must_change_password" id="id_must_change_password" checked' in change
+    assert "Temporary password set" in history and people["director"].username in history
