@@ -19,16 +19,20 @@ from tests.misbehaving import SilentBroker, closed_port, run_django
 QUICKLY = 5.0
 
 
-@pytest.fixture
-def webhook(db):
+def make_outlet(name):
     # Never reached: the delivery only has to be committed, the broker is what fails.
     return Outlet.objects.create(
-        name="District portal",
+        name=name,
         kind=Outlet.Kind.WEBHOOK,
         endpoint=f"http://127.0.0.1:{closed_port()}/hook",
         secret_encrypted=encrypt("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
         preselected=True,
     )
+
+
+@pytest.fixture
+def webhook(db):
+    return make_outlet("District portal")
 
 
 @pytest.fixture
@@ -87,6 +91,21 @@ def test_a_sign_off_answers_quickly_with_its_deliveries_when_the_broker_hangs(
     assert list(Delivery.objects.filter(article=article).values_list("outlet", "state")) == [
         (webhook.pk, Delivery.State.QUEUED)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_off_to_many_outlets_waits_on_a_hung_broker_once_not_once_per_task(
+    article, people, silent_broker
+):
+    outlets = [make_outlet(f"Outlet {n}") for n in range(5)]
+    step = awaiting_sign_off(article, people)
+
+    status, seconds = sign_off_in_a_web_process(step, people["director"], outlets, silent_broker.url)
+
+    assert status == 302
+    # About a second: five deliveries and the notifications, one second each, took seven.
+    assert seconds < 3
+    assert Delivery.objects.filter(article=article, state=Delivery.State.QUEUED).count() == 5
 
 
 @pytest.mark.django_db(transaction=True)
