@@ -230,6 +230,9 @@ CONTENT_SECURITY_POLICY = {
 # server: kombu's filesystem transport. Redis in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# The product reads no task's result (the database holds the outcome). Storing none also means a
+# result store that hangs is never asked when a task is queued. publicity.ping keeps its result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery" / "queue")))
 # A broker that accepts connections but never answers must not hold a web request: handing a task
 # over gives up after about this many seconds (the outbox row is committed; the sweeper sends it).

@@ -60,11 +60,16 @@ print(json.dumps({"status": response.status_code, "seconds": time.monotonic() - 
 """
 
 
-def sign_off_in_a_web_process(step, director, outlets, broker_url):
+def sign_off_in_a_web_process(step, director, outlets, broker_url, **env):
     """The director approves the last step through the web view, in a process whose broker is
     `broker_url`; returns (HTTP status, seconds the request took)."""
     answer, _ = run_django(
-        SIGN_OFF_THROUGH_THE_WEB, step.pk, director.pk, *[o.pk for o in outlets], CELERY_BROKER_URL=broker_url
+        SIGN_OFF_THROUGH_THE_WEB,
+        step.pk,
+        director.pk,
+        *[o.pk for o in outlets],
+        CELERY_BROKER_URL=broker_url,
+        **env,
     )
     return answer["status"], answer["seconds"]
 
@@ -119,6 +124,23 @@ def test_a_sign_off_answers_quickly_with_its_deliveries_when_the_broker_is_down(
     assert status == 302
     assert seconds < QUICKLY
     assert Delivery.objects.filter(article=article, outlet=webhook, state=Delivery.State.QUEUED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_result_store_that_hangs_does_not_hang_a_sign_off(article, people, webhook, silent_broker):
+    # No task's result is read: none is waited for (Celery subscribes to it when a task is queued).
+    step = awaiting_sign_off(article, people)
+
+    status, seconds = sign_off_in_a_web_process(
+        step,
+        people["director"],
+        [webhook],
+        f"redis://127.0.0.1:{closed_port()}/0",
+        CELERY_RESULT_BACKEND=silent_broker.url,
+    )
+
+    assert status == 302
+    assert seconds < QUICKLY
 
 
 def test_healthz_answers_503_quickly_when_the_broker_hangs(client, db, settings, silent_broker):
