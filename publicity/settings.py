@@ -171,6 +171,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, or consolemail://) — console on a laptop.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Seconds to wait on the mail server: the password reset page sends its mail while the person waits.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Publicity Desk <publicity@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the site is reached from outside: the links in e-mails start with it.

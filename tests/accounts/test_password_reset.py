@@ -145,3 +145,14 @@ def test_a_hung_cache_neither_hangs_nor_stops_a_reset(person):
     # About a second; redis-py's own default (5 s) took 5.8 s.
     assert answer["seconds"] < 3
     assert "To: lin@example.org" in output  # the console e-mail backend printed the link's mail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_hangs_does_not_hang_the_reset_page(person):
+    with SilentBroker() as smtp:  # accepts, never greets
+        answer, _ = run_django(
+            ASK_FOR_A_LINK, person.email, EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", EMAIL_TIMEOUT="2"
+        )
+
+    assert answer["status"] == 302  # the failure is logged; the page answers as for any address
+    assert answer["seconds"] < 10  # about EMAIL_TIMEOUT; without one it waited as long as the server
