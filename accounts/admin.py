@@ -18,10 +18,11 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
-    list_display = ["username", "display_name", "email", "is_active", "is_staff"]
+    list_display = ["username", "display_name", "email", "is_active", "is_staff", "must_change_password"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets[:1],
+        # An admin who sets a password here may tick the box to have it changed at the next sign-in.
+        (None, {"fields": ("username", "password", "must_change_password")}),
         (_("Personal info"), {"fields": ("display_name", "first_name", "last_name", "email")}),
         *BaseUserAdmin.fieldsets[2:],
     )

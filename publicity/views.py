@@ -72,9 +72,13 @@ def _broker_status():
     if urlsplit(url).scheme == "filesystem":
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
         return "ok" if os.access(folder, os.W_OK) else f"error: {folder} is not writable"
+    timeout = settings.BROKER_TIMEOUT
+    # The timeouts are passed here, not only taken from the app's options: a broker that accepts
+    # connections and never answers must make this answer 503, not hang.
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
-        with celery_app.connection_for_write(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=3)
-    except Exception as exc:  # kombu raises the transport's own errors
+        with celery_app.connection_for_write(url, connect_timeout=timeout, transport_options=options) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception as exc:  # kombu and redis-py raise the transport's own errors
         return f"error: {exc.__class__.__name__}"
     return "ok"
