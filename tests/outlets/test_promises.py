@@ -58,10 +58,11 @@ class Broker:
         self.options = options
 
     def __enter__(self):
+        self.saved_options = app.conf.broker_transport_options
         app.conf.task_always_eager = False
         app.conf.task_default_queue = self.queue
         app.conf.broker_write_url = self.url
-        app.conf.broker_transport_options = self.options
+        app.conf.broker_transport_options = {**self.saved_options, **self.options}
         reconnect()
         return self
 
@@ -69,7 +70,7 @@ class Broker:
         app.conf.task_always_eager = True
         app.conf.task_default_queue = "celery"
         app.conf.broker_write_url = None
-        app.conf.broker_transport_options = {}
+        app.conf.broker_transport_options = self.saved_options
         reconnect()
 
 
