@@ -224,8 +224,10 @@ def test_a_send_longer_than_its_lease_is_not_taken_over(
     delivery = Delivery.objects.create(
         article=article, revision=revision, outlet=wp_outlet, created_by=people["director"]
     )
-    settings.OUTLETS_HTTP_TIMEOUT = 1.0
-    stalling.delay = 0.8  # five requests of 0.8 s each: the send outlasts its first lease
+    # Lease: 5 s + 5 s. Five requests held 2.5 s each outlast it, yet each leaves WordPress 2.5 s to
+    # answer within the timeout even on a loaded machine.
+    settings.OUTLETS_HTTP_TIMEOUT = 5.0
+    stalling.delay = 2.5
 
     sender = threading.Thread(target=_deliver_in_thread, args=(delivery.pk,))
     sender.start()
