@@ -163,6 +163,16 @@ class Article(models.Model):
             # the assessment figures count by period across all units
             models.Index(fields=["submitted_at", "unit"], name="article_submitted"),
             models.Index(fields=["signed_off_at", "unit"], name="article_signed_off"),
+            # the office's item ledger: newest submissions first, by each filter it offers
+            models.Index(fields=["-submitted_at", "-id"], name="article_ledger_recent"),
+            models.Index(fields=["unit", "-submitted_at", "-id"], name="article_ledger_unit"),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="article_ledger_status"),
+            models.Index(fields=["category", "-submitted_at", "-id"], name="article_ledger_category"),
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=models.Q(important=True),
+                name="article_ledger_important",
+            ),
         ]
 
     def __str__(self):
