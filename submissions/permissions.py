@@ -34,6 +34,19 @@ def may_withdraw(user, article):
     return article.is_withdrawable and is_unit_officer(user, article)
 
 
+def way_back(user, article):
+    """The list the item page leads back to, by role: the unit's officers' own list, the office's
+    item ledger, a reviewer's queue, or home (a co-contributing unit's people)."""
+    access = access_for(user)
+    if access.may_write_for(article.unit_id):
+        return "mine"
+    if access.is_office_staff or access.is_admin:
+        return "ledger"
+    if article.unit_id in access.unit_ids(*REVIEWER_ROLES):
+        return "queue"
+    return "home"
+
+
 def access_article(user, pk, *, queryset=None):
     """The article if the user may see it; 404 otherwise — never a hint that it exists."""
     queryset = (

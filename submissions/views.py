@@ -193,6 +193,7 @@ def article_detail(request, pk):
             "co_units": list(article.co_units.all()),
             "may_edit": permissions.may_edit(request.user, article),
             "may_withdraw": permissions.may_withdraw(request.user, article),
+            "way_back": permissions.way_back(request.user, article),
         },
     )
 
