@@ -3,6 +3,7 @@ and a reviewer's edit. Each locks what it changes, checks the rule, saves, appen
 sends notifications after commit (notifications.actions.notify schedules its own e-mail).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -242,6 +243,8 @@ def _locked_step(step, *, by, decision, revision_id):
         if current.decision == decision and current.reviewer_id == by.pk:
             return current, True
         raise AlreadyDecided(current)
+    if current.article.author_id == by.pk:
+        raise ActionRefused(_("You wrote this item: someone else must decide on it."))
     if not may_decide(by, current):
         raise ActionRefused(_("You may not decide this review step."))
     latest = current.article.revisions.order_by("-number").values_list("pk", flat=True).first()
@@ -281,7 +284,7 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
         article=article, kind=Event.Kind.APPROVED, actor=by, revision_id=revision_id, note=note
     )
     run = step.run
-    if step.position + 1 < len(run.route):
+    if not signs_off(step):
         stage = ReviewStage.objects.get(pk=run.route[step.position + 1])
         _open_step(run, article, stage, step.position + 1, step.revision, actor=by)
         return step
@@ -294,6 +297,33 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
     return step
+
+
+def signs_off(step):
+    """The step is its item's last stage: approving it signs the item off."""
+    return step.position + 1 >= len(step.run.route)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    signed_off: list  # the steps approved, in the order given
+    refused: list  # (step, message) for each step that was not
+
+
+def sign_off_batch(choices, *, by, outlets):
+    """Sign off several items at once, each its own decision on its own revision: `choices` are
+    (step, revision_id) pairs. Every item goes through `approve` in its own transaction, so one that is
+    refused (the reviewer wrote it, it changed, it is not at its last stage) stops none of the others."""
+    signed_off, refused = [], []
+    for step, revision_id in choices:
+        if not signs_off(step):
+            refused.append((step, _("It is not at its last stage: open it to approve it.")))
+            continue
+        try:
+            signed_off.append(approve(step, by=by, revision_id=revision_id, outlets=outlets))
+        except ActionRefused as error:
+            refused.append((step, error.message))
+    return BatchOutcome(signed_off, refused)
 
 
 @transaction.atomic
