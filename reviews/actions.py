@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,7 +178,7 @@ def _open_step(run, article, stage, position, revision, *, actor):
         due_at=now + timedelta(hours=stage.time_limit_hours),
     )
     reviewers = list(reviewers_of(step))
-    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor, link=_step_link(step))
     if not reviewers:  # the holder left after the submission: the step waits for a new one
         _tell_office_nobody_reviews(article, stage, author_only=False, waiting=True)
     return step
@@ -419,6 +420,11 @@ def withdraw(article, *, by):
 # --- Deadlines -----------------------------------------------------------------------------
 
 
+def _step_link(step):
+    """Review notifications lead to the step's page, where the decision is taken."""
+    return reverse("reviews:step", args=[step.pk])
+
+
 def remind_overdue_steps(*, now=None):
     """Remind the reviewers of overdue steps once; escalate to the office director when a step has
     waited twice its time limit. Returns (reminded, escalated)."""
@@ -427,7 +433,8 @@ def remind_overdue_steps(*, now=None):
     for step in ReviewStep.objects.for_queue().filter(due_at__lt=now, reminded_at__isnull=True):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, reminded_at__isnull=True).update(reminded_at=now):
-                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article)
+                link = _step_link(step)
+                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article, link=link)
                 reminded += 1
     for step in ReviewStep.objects.for_queue().filter(escalated_at__isnull=True, reminded_at__isnull=False):
         if step.due_at + timedelta(hours=step.stage.time_limit_hours) >= now:
@@ -435,6 +442,8 @@ def remind_overdue_steps(*, now=None):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=now):
                 directors = holders_of(Role.OFFICE_DIRECTOR, step.article.unit_id)
-                notify(list(directors), Notification.Kind.ESCALATED, article=step.article)
+                notify(
+                    list(directors), Notification.Kind.ESCALATED, article=step.article, link=_step_link(step)
+                )
                 escalated += 1
     return reminded, escalated
