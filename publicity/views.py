@@ -18,6 +18,7 @@ from reports.periods import Period
 from reviews.models import ReviewStep
 from reviews.permissions import has_queue, queue_filter
 from submissions.models import Article
+from submissions.permissions import credited_unit_ids
 
 from .celery import app as celery_app
 
@@ -43,6 +44,8 @@ def home(request):
         adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
         recent = Article.objects.for_list().filter(unit__in=units).annotate(adopted=adopted)
         context["recent"] = list(recent[:HOME_RECENT])
+    if credited := credited_unit_ids(request.user):
+        context["credited"] = list(Article.objects.for_list().crediting(credited)[:HOME_RECENT])
     if has_queue(request.user):
         waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
