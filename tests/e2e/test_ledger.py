@@ -33,9 +33,12 @@ def item(unit, title, *, submitted, adopted_by=None):
     article.save()
     if adopted_by:
         Adoption.objects.create(
-            article=article, outlet=adopted_by, level=adopted_by.level, adopted_on=submitted + timedelta(days=2),
+            article=article,
+            outlet=adopted_by,
+            level=adopted_by.level,
+            adopted_on=submitted + timedelta(days=2),
             source=Adoption.Source.OFFICE,
-        )  # fmt: skip
+        )
     return article
 
 
