@@ -282,3 +282,17 @@ def test_the_item_pages_way_back_depends_on_the_role(client, chain, school, peop
     back = page.split('data-testid="way-back">', 1)[1].split("</li>", 1)[0]
     assert f'href="{reverse(target)}"' in back
     assert client.get(reverse(target)).status_code == 200
+
+
+def test_the_directors_home_shows_overdue_items_first_and_leads_to_the_ledger(client, chain, school, people):
+    on_time = at_director(item(school, people, title="On time"), people)
+    late = at_director(item(school, people, title="Late"), people)
+    ReviewStep.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    client.force_login(people["director"])
+
+    response = client.get(reverse("home"))
+
+    assert [s.pk for s in response.context["waiting"]] == [late.pk, on_time.pk]
+    assert f'href="{reverse("reports:items")}" data-testid="home-ledger"' in response.content.decode()
+    client.force_login(people["leader"])
+    assert 'data-testid="home-ledger"' not in client.get(reverse("home")).content.decode()
