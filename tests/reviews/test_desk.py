@@ -296,3 +296,17 @@ def test_the_directors_home_shows_overdue_items_first_and_leads_to_the_ledger(cl
     assert f'href="{reverse("reports:items")}" data-testid="home-ledger"' in response.content.decode()
     client.force_login(people["leader"])
     assert 'data-testid="home-ledger"' not in client.get(reverse("home")).content.decode()
+
+
+def test_a_leader_filters_only_by_their_own_units(client, chain, office, school, people):
+    other = UnitFactory(name="Other School", parent=office)
+    RoleAssignmentFactory(role=Role.LEADER_IN_CHARGE, unit=other)
+    theirs = ArticleFactory(unit=other, title="Not the leader's")
+    actions.submit_for_review(theirs, base_version=theirs.version, by=theirs.author)
+    client.force_login(people["leader"])
+
+    response = client.get(QUEUE, {"unit": other.pk})
+
+    assert list(response.context["form"].fields["unit"].queryset) == [school]
+    assert "Select a valid choice" in response.content.decode()
+    assert "Not the leader's" not in response.content.decode()
