@@ -227,7 +227,13 @@ def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
     already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
     note = " ".join([lack % names, str(outcome)])
     recipients = list(office.exclude(pk__in=already.values("recipient")))
-    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note)
+    # An item that could not be submitted is a draft only its unit sees: lead to the unit's roles.
+    link = (
+        ""
+        if waiting
+        else f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={article.unit_id}"
+    )
+    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note, link=link)
 
 
 def _role_name(stage):

@@ -133,3 +133,22 @@ def test_every_kind_leads_somewhere_other_than_the_list(client, signed_off, peop
         target = client.get(reverse("notifications:open", args=[notification.pk]))["Location"]
         assert target != reverse("notifications:list"), notification.kind
         assert client.get(target).status_code == 200, (notification.kind, target)
+
+
+def test_an_item_nobody_can_review_leads_to_the_units_roles_not_to_a_draft_nobody_else_sees(
+    client, article, people, school
+):
+    from accounts.models import RoleAssignment
+    from tests.factories import UserFactory
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=school.parent, user=admin)
+    with pytest.raises(review_actions.NobodyToReview):
+        review_actions.submit_for_review(article, base_version=article.version, by=article.author)
+
+    target = opened(client, people["director"], Notification.Kind.REVIEWER_MISSING)
+    assert client.get(reverse("submissions:detail", args=[article.pk])).status_code == 404  # a draft
+    assert target == f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={school.pk}"
+    client.force_login(admin)
+    assert client.get(target).status_code == 200
