@@ -12,10 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
 from submissions.actions import ActionRefused
@@ -278,6 +280,7 @@ def _tell_office(delivery, message):
         Notification.Kind.DELIVERY_FAILED,
         article=delivery.article,
         note=f"{delivery.outlet}: {message}",
+        link=reverse("outlets:delivery", args=[delivery.pk]),
     )
 
 
@@ -337,7 +340,8 @@ def pause_outlet(outlet, *, reason, by=None):
     if Outlet.objects.filter(pk=outlet.pk, is_active=True).update(
         is_active=False, paused_reason=reason[:500]
     ):
-        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}")
+        link = f"{reverse('outlets:deliveries')}?outlet={outlet.pk}"
+        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}", link=link)
 
 
 @transaction.atomic
@@ -472,8 +476,13 @@ def _check_address(url):
 
 
 def _adopted_event(adoption, by):
+    """The timeline records the adoption; the author and the unit's leader in charge are told."""
     note = " ".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
     Event.objects.create(article_id=adoption.article_id, kind=Event.Kind.ADOPTED, actor=by, note=note)
+    article = adoption.article
+    told = [article.author, *holders_of(Role.LEADER_IN_CHARGE, article.unit_id)]
+    where = "\n".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
+    notify(told, Notification.Kind.ADOPTED, article=article, actor=by, note=where)
 
 
 @transaction.atomic

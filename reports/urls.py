@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import adoptions, bulletins, dashboard, yearend
+from .views import adoptions, bulletins, dashboard, items, yearend
 
 app_name = "reports"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/<int:unit_id>/points/", dashboard.unit_points, name="unit_points"),
     path("units/<int:unit_id>/urge/", dashboard.urge, name="urge"),
     path("my-unit/", dashboard.my_unit, name="my_unit"),
+    path("items/", items.item_ledger, name="items"),
     path("adoptions/", adoptions.adoption_list, name="adoptions"),
     path("adoptions/record/", adoptions.record, name="record_adoption"),
     path("adoptions/<int:pk>/remove/", adoptions.remove, name="remove_adoption"),

@@ -3,9 +3,11 @@ and a reviewer's edit. Each locks what it changes, checks the rule, saves, appen
 sends notifications after commit (notifications.actions.notify schedules its own e-mail).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +178,7 @@ def _open_step(run, article, stage, position, revision, *, actor):
         due_at=now + timedelta(hours=stage.time_limit_hours),
     )
     reviewers = list(reviewers_of(step))
-    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor, link=_step_link(step))
     if not reviewers:  # the holder left after the submission: the step waits for a new one
         _tell_office_nobody_reviews(article, stage, author_only=False, waiting=True)
     return step
@@ -225,7 +227,13 @@ def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
     already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
     note = " ".join([lack % names, str(outcome)])
     recipients = list(office.exclude(pk__in=already.values("recipient")))
-    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note)
+    # An item that could not be submitted is a draft only its unit sees: lead to the unit's roles.
+    link = (
+        ""
+        if waiting
+        else f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={article.unit_id}"
+    )
+    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note, link=link)
 
 
 def _role_name(stage):
@@ -242,6 +250,8 @@ def _locked_step(step, *, by, decision, revision_id):
         if current.decision == decision and current.reviewer_id == by.pk:
             return current, True
         raise AlreadyDecided(current)
+    if current.article.author_id == by.pk:
+        raise ActionRefused(_("You wrote this item: someone else must decide on it."))
     if not may_decide(by, current):
         raise ActionRefused(_("You may not decide this review step."))
     latest = current.article.revisions.order_by("-number").values_list("pk", flat=True).first()
@@ -281,7 +291,7 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
         article=article, kind=Event.Kind.APPROVED, actor=by, revision_id=revision_id, note=note
     )
     run = step.run
-    if step.position + 1 < len(run.route):
+    if not signs_off(step):
         stage = ReviewStage.objects.get(pk=run.route[step.position + 1])
         _open_step(run, article, stage, step.position + 1, step.revision, actor=by)
         return step
@@ -294,6 +304,33 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
     return step
+
+
+def signs_off(step):
+    """The step is its item's last stage: approving it signs the item off."""
+    return step.position + 1 >= len(step.run.route)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    signed_off: list  # the steps approved, in the order given
+    refused: list  # (step, message) for each step that was not
+
+
+def sign_off_batch(choices, *, by, outlets):
+    """Sign off several items at once, each its own decision on its own revision: `choices` are
+    (step, revision_id) pairs. Every item goes through `approve` in its own transaction, so one that is
+    refused (the reviewer wrote it, it changed, it is not at its last stage) stops none of the others."""
+    signed_off, refused = [], []
+    for step, revision_id in choices:
+        if not signs_off(step):
+            refused.append((step, _("It is not at its last stage: open it to approve it.")))
+            continue
+        try:
+            signed_off.append(approve(step, by=by, revision_id=revision_id, outlets=outlets))
+        except ActionRefused as error:
+            refused.append((step, error.message))
+    return BatchOutcome(signed_off, refused)
 
 
 @transaction.atomic
@@ -389,6 +426,11 @@ def withdraw(article, *, by):
 # --- Deadlines -----------------------------------------------------------------------------
 
 
+def _step_link(step):
+    """Review notifications lead to the step's page, where the decision is taken."""
+    return reverse("reviews:step", args=[step.pk])
+
+
 def remind_overdue_steps(*, now=None):
     """Remind the reviewers of overdue steps once; escalate to the office director when a step has
     waited twice its time limit. Returns (reminded, escalated)."""
@@ -397,7 +439,8 @@ def remind_overdue_steps(*, now=None):
     for step in ReviewStep.objects.for_queue().filter(due_at__lt=now, reminded_at__isnull=True):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, reminded_at__isnull=True).update(reminded_at=now):
-                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article)
+                link = _step_link(step)
+                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article, link=link)
                 reminded += 1
     for step in ReviewStep.objects.for_queue().filter(escalated_at__isnull=True, reminded_at__isnull=False):
         if step.due_at + timedelta(hours=step.stage.time_limit_hours) >= now:
@@ -405,6 +448,8 @@ def remind_overdue_steps(*, now=None):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=now):
                 directors = holders_of(Role.OFFICE_DIRECTOR, step.article.unit_id)
-                notify(list(directors), Notification.Kind.ESCALATED, article=step.article)
+                notify(
+                    list(directors), Notification.Kind.ESCALATED, article=step.article, link=_step_link(step)
+                )
                 escalated += 1
     return reminded, escalated

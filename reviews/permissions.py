@@ -47,6 +47,11 @@ def has_queue(user):
     return access_for(user).is_reviewer
 
 
+def reviewed_unit_ids(user):
+    """The units whose items this user reviews (in any reviewing role)."""
+    return access_for(user).unit_ids(*REVIEWER_ROLES)
+
+
 def queue_filter(user):
     """The pending steps this user may decide, as a filter on ReviewStep."""
     access = access_for(user)

@@ -31,10 +31,11 @@ def article_list(request):
     if not units:
         raise Http404
     form = ArticleFilterForm(request.GET or None)
-    articles = Article.objects.for_list().filter(unit_id__in=units)
+    credited = Article.objects.crediting(units).values("pk")
+    articles = Article.objects.for_list().filter(Q(unit_id__in=units) | Q(pk__in=credited))
     if form.is_valid():
         articles = _filtered(articles, form.cleaned_data)
-    context = page_of(request, articles, name="articles") | {"form": form}
+    context = page_of(request, articles, name="articles") | {"form": form, "own_units": units}
     return render(request, "submissions/article_list.html", context)
 
 
@@ -193,6 +194,7 @@ def article_detail(request, pk):
             "co_units": list(article.co_units.all()),
             "may_edit": permissions.may_edit(request.user, article),
             "may_withdraw": permissions.may_withdraw(request.user, article),
+            "way_back": permissions.way_back(request.user, article),
         },
     )
 
