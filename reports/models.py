@@ -380,6 +380,7 @@ class Score(models.Model):
         CO_ADOPTION = "co_adoption", _("Adoption, co-contributing unit")
         NOT_COUNTED = "not_counted", _("Adoption not counted (only the highest counts)")
         INSTRUCTION = "instruction", _("Leader instruction")
+        TOPIC_BONUS = "topic_bonus", _("Bonus for answering a commissioned topic")
         MISSED_SUBMITTED = "missed_submitted", _("Missed the submission minimum")
         MISSED_ADOPTED = "missed_adopted", _("Missed the adoption minimum")
 

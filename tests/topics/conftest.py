@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, leader_of, officer_of
+from tests.reports.conftest import outlets, policy  # noqa: F401 (fixtures shared with reports)
 from topics.models import Topic
 
 
