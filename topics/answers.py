@@ -100,6 +100,8 @@ class TopicAnswers:
 def answers_to(topics, *, today=None, reminders=False):
     """A TopicAnswers for each of `topics`, in their order."""
     topics = list(topics)
+    if not topics:
+        return []
     today = today or timezone.localdate()
     units = list(Unit.objects.active().select_related("unit_class"))
     chosen = defaultdict(set)
@@ -152,3 +154,32 @@ def _last_reminders(topics):
     for reminder in TopicReminder.objects.filter(topic__in=topics).order_by("sent_at", "pk"):
         found[reminder.topic_id, reminder.unit_id] = reminder.sent_at
     return found
+
+
+def due_between(start, end):
+    """The topics whose deadline falls in [start, end): those a period's bulletin and figures report."""
+    return Topic.objects.filter(deadline__gte=start, deadline__lt=end).order_by("deadline", "pk")
+
+
+@dataclass
+class TopicTotals:
+    """Topics of a period, counted for some units: how often they were asked and answered."""
+
+    topics: int = 0  # topics asked of at least one of the units
+    asked: int = 0  # (topic, unit) pairs asked
+    answered: int = 0  # … of which answered
+    items: int = 0  # items answering them
+    adopted: int = 0  # … of which adopted
+
+
+def totals(found, unit_ids=None):
+    """TopicTotals from answers_to(...) rows, for the units `unit_ids` (None: every unit)."""
+    counted = TopicTotals()
+    for each in found:
+        rows = [row for row in each.rows if unit_ids is None or row.unit.pk in unit_ids]
+        counted.topics += bool(rows)
+        counted.asked += len(rows)
+        counted.answered += sum(row.answered for row in rows)
+        counted.items += sum(len(row.items) for row in rows)
+        counted.adopted += sum(row.adopted for row in rows)
+    return counted
