@@ -5,7 +5,7 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,14 +13,14 @@ from accounts.models import Unit, UnitClass
 
 
 class TopicQuerySet(models.QuerySet):
-    def addressed_to(self, units):
-        """Topics asked of any of `units` (Unit instances): all units, their class, or chosen ones."""
-        unit_ids = [u.pk for u in units]
-        class_ids = [u.unit_class_id for u in units if u.unit_class_id]
+    def addressed_to(self, unit_ids):
+        """Topics asked of any of the units `unit_ids`: all units (with a class), their class, or
+        chosen ones. One query, with the units read in subqueries."""
+        classed = Unit.objects.active().filter(pk__in=unit_ids, unit_class__isnull=False)
         asked = (
-            Q(audience=Topic.Audience.ALL)
-            | Q(audience=Topic.Audience.CLASS, unit_class_id__in=class_ids)
-            | Q(audience=Topic.Audience.UNITS, units__in=unit_ids)
+            Q(Exists(classed), audience=Topic.Audience.ALL)
+            | Q(audience=Topic.Audience.CLASS, unit_class_id__in=classed.values("unit_class_id"))
+            | Q(audience=Topic.Audience.UNITS, units__in=list(unit_ids))
         )
         return self.filter(pk__in=Topic.objects.filter(asked).values("pk"))
 

@@ -22,23 +22,20 @@ def may_post_topics(user):
     return access.is_admin or access.holds(Role.OFFICE_DIRECTOR)
 
 
-def own_units(user):
-    """The active units whose topics the user sees as one of the unit's own people."""
-    ids = access_for(user).unit_ids(Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
-    return list(Unit.objects.active().filter(pk__in=ids).select_related("unit_class"))
+def own_unit_ids(user):
+    """The units whose topics the user sees as one of the unit's own people."""
+    return access_for(user).unit_ids(Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
 
 
 def may_see_topics(user):
-    return follows_every_topic(user) or bool(
-        access_for(user).unit_ids(Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
-    )
+    return follows_every_topic(user) or bool(own_unit_ids(user))
 
 
 def visible_topics(user):
     """Every topic for the office; the topics asked of the user's units for a unit's people."""
     if follows_every_topic(user):
         return Topic.objects.all()
-    return Topic.objects.addressed_to(own_units(user))
+    return Topic.objects.addressed_to(own_unit_ids(user))
 
 
 def access_topic(user, pk):

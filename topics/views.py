@@ -34,7 +34,7 @@ def topic_list(request):
     )
     context = page_of(request, topics, name="topics")
     office = permissions.follows_every_topic(user)
-    own = set() if office else {unit.pk for unit in permissions.own_units(user)}
+    own = set() if office else permissions.own_unit_ids(user)
     context["rows"] = [
         (found, [row for row in found.rows if row.unit.pk in own])
         for found in answers_to(context["topics"], today=today)
@@ -74,7 +74,7 @@ def topic_detail(request, pk):
     topic = permissions.access_topic(user, pk)
     office = permissions.follows_every_topic(user)
     found = answers_to([topic], reminders=office)[0]
-    own = {unit.pk for unit in permissions.own_units(user)}
+    own = permissions.own_unit_ids(user)
     drafts = Article.objects.filter(topic=topic, author=user, status=Status.DRAFT).select_related("unit")
     return render(
         request,
