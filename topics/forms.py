@@ -35,6 +35,7 @@ class TopicForm(forms.ModelForm):
         self.fields["unit_class"].help_text = _("When the topic is asked of one unit class.")
         self.fields["units"].queryset = Unit.objects.active().filter(parent__isnull=False)
         self.fields["units"].help_text = _("When the topic is asked of chosen units.")
+        self.fields["bonus_points"].required = False
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]

@@ -175,3 +175,31 @@ def test_a_unit_without_a_class_is_not_asked_the_topics_for_all_units(client, to
     assert client.get(reverse("topics:detail", args=[everyone.pk])).status_code == 404
     client.force_login(town["middle_officer"])
     assert "For every school" in client.get(reverse("topics:list")).content.decode()
+
+
+def test_an_admin_follows_and_posts_topics(client, town, topic):
+    client.force_login(UserFactory(is_staff=True))
+    assert topic.title in client.get(reverse("topics:list")).content.decode()
+    assert client.get(reverse("topics:detail", args=[topic.pk])).status_code == 200
+    assert client.get(reverse("topics:new")).status_code == 200
+
+
+def test_bonus_points_may_be_left_empty(client, town):
+    client.force_login(town["director"])
+    client.post(
+        reverse("topics:new"),
+        {
+            "title": "Reading",
+            "brief": "Books",
+            "audience": "all",
+            "deadline": "2099-01-01",
+            "bonus_points": "",
+        },
+    )
+    assert Topic.objects.get().bonus_points == 0
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, topic):
+    for name, url in every_url(topic):
+        response = client.get(url) if name in ("list", "new", "detail") else client.post(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), name
