@@ -454,7 +454,10 @@ class Score(models.Model):
 
     @property
     def source(self):
-        """The rule, bonus or policy (with the period it applied in) that gave these points, if any."""
+        """The rule, bonus, policy (with the period it applied in) or commissioned topic that gave
+        these points, if any."""
+        if self.kind == self.Kind.TOPIC_BONUS:
+            return self.article.topic if self.article_id else None
         return self.rule or self.bonus or self.policy
 
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from reports import scoring
 from reports.figures import unit_figures
@@ -75,3 +76,13 @@ def test_an_answer_to_no_topic_earns_no_bonus(town, outlets, bonus_topic):
     scoring.score_articles([item.pk])
     assert not Score.objects.filter(kind=Score.Kind.TOPIC_BONUS).exists()
     assert at(date(2026, 3, 1)) - timedelta(days=1) < item.submitted_at
+
+
+def test_the_points_page_names_the_topic_a_bonus_came_from(client, town, outlets, bonus_topic):
+    item = answer(town, bonus_topic, date(2026, 3, 10))
+    adopt(item, outlets["county"], date(2026, 3, 12))
+    scoring.score_articles([item.pk])
+    client.force_login(town["director"])
+    page = client.get(reverse("reports:unit_points", args=[town["north"].pk]), {"period": "2026"})
+    bonus_row = next(row for row in page.content.decode().split("<tr") if "commissioned topic" in row)
+    assert "Autumn sports" in bonus_row and "No rule for this outlet" not in bonus_row
