@@ -203,3 +203,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, topic):
     for name, url in every_url(topic):
         response = client.get(url) if name in ("list", "new", "detail") else client.post(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login")), name
+
+
+def test_after_the_deadline_an_officer_still_answers_and_the_item_is_marked_late(client, town):
+    closed = make_topic(town, days=-1)
+    client.force_login(town["north_officer"])
+    page = client.get(reverse("topics:detail", args=[closed.pk])).content.decode()
+    assert "answers are still taken, and are marked late" in page
+    client.post(reverse("topics:answer", args=[closed.pk]), {"unit": town["north"].pk})
+    article = Article.objects.get(topic=closed)
+    Article.objects.filter(pk=article.pk).update(status=Status.IN_REVIEW, submitted_at=timezone.now())
+    page = client.get(reverse("submissions:detail", args=[article.pk])).content.decode()
+    assert 'data-testid="answered-late"' in page
