@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.permissions import access_for
 from notifications.actions import notify
 from notifications.models import Notification
 from outlets.models import Adoption
@@ -64,8 +65,10 @@ def post_topic(*, title, brief, audience, deadline, by, unit_class=None, units=(
 
 
 def start_answer(topic, *, unit, by):
-    """A draft for `unit` that answers `topic`. The officer's draft for the topic that is still open
-    is given back instead of a second one (a double click)."""
+    """A draft for `unit` that answers `topic`, by one of the unit's liaison officers. Their draft for
+    the topic that is still a draft is given back instead of a second one (a double click)."""
+    if not access_for(by).may_write_for(unit.pk):
+        raise ActionRefused(_("Only the unit's liaison officers answer topics for it."))
     if not topic.asks(unit):
         raise ActionRefused(_("This topic is not asked of %(unit)s.") % {"unit": unit})
     existing = Article.objects.filter(topic=topic, unit=unit, author=by, status=Status.DRAFT).first()

@@ -113,3 +113,9 @@ def test_urge_late_urges_every_unit_without_an_answer(town):
     answered(town["north"], topic, on=timezone.localdate() - timedelta(days=3))
     reminders = actions.urge_late(topic, by=town["director"])
     assert [r.unit for r in reminders] == [town["south"]]
+
+
+def test_only_the_units_officers_answer_for_it(town, topic):
+    for person in (town["north_leader"], town["south_officer"], town["director"]):
+        with pytest.raises(ActionRefused):
+            actions.start_answer(topic, unit=town["north"], by=person)
