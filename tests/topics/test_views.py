@@ -82,6 +82,11 @@ def test_the_office_sees_every_unit(client, town, topic, who):
     assert "North Primary" in page and "South Primary" in page
     assert ('data-testid="urge"' in page) == (who == "director")
     assert client.get(reverse("topics:new")).status_code == (200 if who == "director" else 403)
+    urge = client.post(reverse("topics:urge", args=[topic.pk]), {"unit": town["south"].pk})
+    assert urge.status_code == (302 if who == "director" else 403)
+    assert TopicReminder.objects.exists() == (who == "director")
+    answer = client.post(reverse("topics:answer", args=[topic.pk]), {"unit": town["north"].pk})
+    assert answer.status_code == 404 and not Article.objects.exists()  # the office does not write answers
 
 
 def test_the_director_posts_a_topic(client, town):
