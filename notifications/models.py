@@ -28,6 +28,8 @@ class Notification(models.Model):
         BULLETIN = "bulletin", _("A bulletin was published")
         REVIEWER_MISSING = "reviewer_missing", _("An item has nobody to review it")
         ADOPTED = "adopted", _("Your item was adopted")
+        TOPIC_POSTED = "topic_posted", _("The office asks your unit for items on a topic")
+        TOPIC_URGED = "topic_urged", _("Your unit has not answered a commissioned topic")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {

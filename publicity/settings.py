@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reviews",
     "outlets",
     "reports",
+    "topics",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ text before publishing it."""
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from topics.answers import answers_to, due_between
+
 from .figures import Progress, unit_figures
 from .rankings import rank
 
@@ -25,6 +27,7 @@ def compose(period, *, today=None):
         "commended": commended,
         "behind": behind,
         "zero": zero,
+        "topics": topic_snapshots(period, today=today),
     }
     title = _("Bulletin on information publicity, %(period)s") % {"period": period.label}
     body = render_to_string(
@@ -47,3 +50,20 @@ def _snapshot(row):
         "min_adopted": figures.min_adopted,
         "progress": figures.progress,
     }
+
+
+def topic_snapshots(period, *, today=None):
+    """The commissioned topics due in the period: which units answered and which did not."""
+    found = answers_to(due_between(period.start, period.end), today=today)
+    return [
+        {
+            "title": each.topic.title,
+            "deadline": each.topic.deadline.isoformat(),
+            "answered": [row.unit.name for row in each.answered],
+            "not_answered": [row.unit.name for row in each.not_answered],
+            "asked": each.asked,
+            "items": each.items,
+            "adopted": each.adopted,
+        }
+        for each in found
+    ]

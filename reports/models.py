@@ -380,6 +380,7 @@ class Score(models.Model):
         CO_ADOPTION = "co_adoption", _("Adoption, co-contributing unit")
         NOT_COUNTED = "not_counted", _("Adoption not counted (only the highest counts)")
         INSTRUCTION = "instruction", _("Leader instruction")
+        TOPIC_BONUS = "topic_bonus", _("Bonus for answering a commissioned topic")
         MISSED_SUBMITTED = "missed_submitted", _("Missed the submission minimum")
         MISSED_ADOPTED = "missed_adopted", _("Missed the adoption minimum")
 
@@ -453,7 +454,10 @@ class Score(models.Model):
 
     @property
     def source(self):
-        """The rule, bonus or policy (with the period it applied in) that gave these points, if any."""
+        """The rule, bonus, policy (with the period it applied in) or commissioned topic that gave
+        these points, if any."""
+        if self.kind == self.Kind.TOPIC_BONUS:
+            return self.article.topic if self.article_id else None
         return self.rule or self.bonus or self.policy
 
 

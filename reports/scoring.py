@@ -25,7 +25,13 @@ from .figures import Quotas, assessed_units, monthly_counts
 from .models import AssessmentYear, InstructionBonus, Score, ScoreRule, ScoringPolicy
 from .periods import add_months, month_start
 
-ADOPTION_KINDS = [Score.Kind.ADOPTION, Score.Kind.CO_ADOPTION, Score.Kind.NOT_COUNTED, Score.Kind.INSTRUCTION]
+ADOPTION_KINDS = [
+    Score.Kind.ADOPTION,
+    Score.Kind.CO_ADOPTION,
+    Score.Kind.NOT_COUNTED,
+    Score.Kind.INSTRUCTION,
+    Score.Kind.TOPIC_BONUS,
+]
 MINIMUM_KINDS = [Score.Kind.MISSED_SUBMITTED, Score.Kind.MISSED_ADOPTED]
 BATCH = 500
 
@@ -83,7 +89,18 @@ def article_scores(article, adoptions, rules, *, counted_before=()):
             bonus = rules.bonus_for(adoption)
             lines.append(line(Score.Kind.INSTRUCTION, bonus.points if bonus else Decimal(0), rule=None))
             lines[-1].bonus = bonus
+    if counted and (points := _topic_bonus(article)):
+        lines.append(_liner(article, counted[0][0], None)(Score.Kind.TOPIC_BONUS, points))
     return lines
+
+
+def _topic_bonus(article):
+    """A commissioned topic's bonus, once per item (with its first counted adoption), for an item
+    that answered the topic by its deadline."""
+    topic = article.topic if article.topic_id else None
+    if topic is None or not topic.bonus_points or topic.is_late(article.submitted_at):
+        return Decimal(0)
+    return topic.bonus_points
 
 
 def _rank(pair):
@@ -123,7 +140,7 @@ def score_articles(article_ids, rules=None):
     rules = rules or Rules.load()
     article_ids = lock_articles(article_ids)
     closed = AssessmentYear.closed_years()
-    articles = Article.objects.filter(pk__in=article_ids).prefetch_related("co_units")
+    articles = Article.objects.filter(pk__in=article_ids).select_related("topic").prefetch_related("co_units")
     adoptions = {}
     for adoption in Adoption.objects.filter(article_id__in=article_ids).order_by("adopted_on", "pk"):
         adoptions.setdefault(adoption.article_id, []).append(adoption)

@@ -2,9 +2,9 @@
 reported and adopted, by which outlets, how fast items moved, and how the minimums and the annual
 target went.
 
-A fixed number of queries whatever the number of items or units: nine, for a unit (which reads its
-annual target) as for the office (which reads its units instead); two fewer while no month of the
-year is over.
+A fixed number of queries whatever the number of items, units or topics: ten, for a unit (which
+reads its annual target) as for the office (which reads its units instead); three more when
+commissioned topics were due in the year, two fewer while no month of the year is over.
 """
 
 import statistics
@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from outlets.models import Adoption, Outlet
 from submissions.models import Article, Status
+from topics.answers import TopicTotals, answers_to, due_between, totals
 
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AnnualTarget, Score
@@ -70,6 +71,7 @@ class YearEndFigures:
     median_hours_to_sign_off: float | None = None  # first submission → sign-off
     categories: list = field(default_factory=list)  # [(category name, items reported)], busiest first
     target: object = None  # the unit's AnnualTarget, if it has one
+    topics: TopicTotals = field(default_factory=TopicTotals)  # commissioned topics due in the year
 
     @property
     def is_office(self):
@@ -105,6 +107,8 @@ def year_end_figures(year, unit=None, *, today=None):
     figures.points = scores.aggregate(total=Sum("points"))["total"] or Decimal(0)
     figures.months = _months_met(period, units, today or timezone.localdate())
     figures.categories = _busiest_categories(period, unit_ids)
+    found = answers_to(due_between(period.start, period.end), today=today)
+    figures.topics = totals(found, set(unit_ids))
     if unit is not None:
         figures.target = AnnualTarget.objects.filter(unit=unit, year=year).first()
     return figures
@@ -215,7 +219,28 @@ def measures(figures):
         Measure(_months_label(figures), _months_value(figures)),
         Measure(_("Median time from the event to submission"), days_text(figures.median_days_to_submit)),
         Measure(_("Median time from submission to sign-off"), hours_text(figures.median_hours_to_sign_off)),
+        *topic_lines(figures),
         *target_lines(figures),
+    ]
+
+
+def topic_lines(figures):
+    """How the year's commissioned topics were answered, when there were any."""
+    topics = figures.topics
+    if not topics.topics:
+        return []
+    if figures.is_office:
+        answered = _("%(topics)s topics; answered %(answered)s of %(asked)s times") % {
+            "topics": topics.topics,
+            "answered": topics.answered,
+            "asked": topics.asked,
+        }
+    else:
+        answered = _("%(answered)s of %(asked)s") % {"answered": topics.answered, "asked": topics.asked}
+    items = _("%(items)s, of which %(adopted)s adopted") % {"items": topics.items, "adopted": topics.adopted}
+    return [
+        Measure(_("Commissioned topics answered"), answered, topics.answered),
+        Measure(_("Items answering commissioned topics"), items, topics.items),
     ]
 
 

@@ -65,7 +65,9 @@ def queue_filter(user):
 def access_step(user, pk):
     """A step the user may see: one of an item they may see (submissions' rule). 404 otherwise."""
     try:
-        step = ReviewStep.objects.select_related("stage", "article", "article__unit", "revision").get(pk=pk)
+        step = ReviewStep.objects.select_related(
+            "stage", "article", "article__unit", "article__topic", "revision"
+        ).get(pk=pk)
     except (ReviewStep.DoesNotExist, ValueError):
         raise Http404 from None
     if not may_see(user, step.article):

@@ -147,6 +147,15 @@ class Article(models.Model):
         Unit, verbose_name=_("co-contributing units"), blank=True, related_name="co_articles"
     )
     suggested_outlets = models.CharField(_("suggested outlets"), max_length=500, blank=True)
+    # The commissioned topic the item answers, if any (a string reference: topics reads submissions).
+    topic = models.ForeignKey(
+        "topics.Topic",
+        verbose_name=_("commissioned topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

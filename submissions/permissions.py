@@ -61,7 +61,9 @@ def way_back(user, article):
 def access_article(user, pk, *, queryset=None):
     """The article if the user may see it; 404 otherwise — never a hint that it exists."""
     queryset = (
-        queryset if queryset is not None else Article.objects.select_related("unit", "category", "author")
+        queryset
+        if queryset is not None
+        else Article.objects.select_related("unit", "category", "author", "topic")
     )
     try:
         article = queryset.get(pk=pk)

@@ -131,7 +131,13 @@ def unit_points(request, unit_id):
     lines = (
         Score.objects.filter(unit=unit, month__gte=period.start, month__lt=period.end)
         .select_related(
-            "article", "officer", "rule__outlet", "rule__category", "bonus", "policy", "adoption__outlet"
+            "article__topic",
+            "officer",
+            "rule__outlet",
+            "rule__category",
+            "bonus",
+            "policy",
+            "adoption__outlet",
         )
         .order_by("-month", "-id")
     )

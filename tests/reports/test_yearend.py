@@ -242,7 +242,7 @@ def test_a_fixed_number_of_queries(units, outlets, django_assert_num_queries, co
         UnitFactory(name=f"Extra {n}", parent=units["office"], unit_class=units["school"].unit_class)
     unit = None if whole_office else units["school"]
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         year_end_figures(2025, unit, today=AFTER_THE_YEAR)
 
 
