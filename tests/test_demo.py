@@ -25,6 +25,7 @@ def test_seed_demo_is_idempotent_and_keeps_changes(django_capture_on_commit_call
     assert User.objects.get(username="officer").check_password("changed-by-the-user")
     # the review demo's item with photos (the year of history has items in review too, without photos)
     submitted = Article.objects.filter(status=Status.IN_REVIEW, photos__isnull=False).distinct().get()
-    assert submitted.unit.name == "Shawan No. 1 Middle School"
+    assert submitted.unit.name_en == "Shawan No. 1 Middle School"
+    assert submitted.unit.name_zh_hans == "沙湾区第一中学"
     assert submitted.photos.get().caption == submitted.title
     assert Photo.objects.filter(thumbnail="").count() == 0
