@@ -127,7 +127,9 @@ def seed_scoring():
         InstructionBonus.objects.get_or_create(level=level, defaults={"points": points})
     for class_name, (submitted, adopted) in QUOTAS.items():
         Quota.objects.get_or_create(
-            unit_class=seed_unit_class(class_name), month=None, defaults={"min_submitted": submitted, "min_adopted": adopted}
+            unit_class=seed_unit_class(class_name),
+            month=None,
+            defaults={"min_submitted": submitted, "min_adopted": adopted},
         )
 
 
