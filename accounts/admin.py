@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import RoleAssignment, Unit, UnitClass, User
 
@@ -29,12 +30,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(UnitClass)
-class UnitClassAdmin(admin.ModelAdmin):
+class UnitClassAdmin(TranslationAdmin):
     list_display = ["name", "order"]
     list_editable = ["order"]
 
 
-class ChildUnitInline(admin.TabularInline):
+class ChildUnitInline(TranslationTabularInline):
     model = Unit
     fk_name = "parent"
     fields = ["name", "short_name", "unit_class", "order", "is_active"]
@@ -43,11 +44,11 @@ class ChildUnitInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(TranslationAdmin):
     list_display = ["name", "parent", "unit_class", "order", "is_active"]
     list_filter = ["unit_class", "is_active", "parent"]
     list_select_related = ["parent", "unit_class"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name_en", "name_zh_hans", "short_name_en", "short_name_zh_hans"]
     autocomplete_fields = ["parent"]
     inlines = [ChildUnitInline]
 
@@ -57,5 +58,5 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role", "unit"]
     list_select_related = ["user", "unit"]
-    search_fields = ["user__username", "user__display_name", "unit__name"]
+    search_fields = ["user__username", "user__display_name", "unit__name_en", "unit__name_zh_hans"]
     autocomplete_fields = ["user", "unit"]

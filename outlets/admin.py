@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from publicity.admin import ReadOnlyAdminMixin
 from submissions.actions import ActionRefused
@@ -10,7 +11,7 @@ from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(TranslationAdmin):
     form = OutletAdminForm
     list_display = ["name", "kind", "level", "endpoint", "preselected", "is_active", "paused_reason"]
     list_filter = ["kind", "level", "is_active"]

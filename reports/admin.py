@@ -2,6 +2,7 @@
 points it affects (in a task, after the change commits)."""
 
 from django.contrib import admin, messages
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from outlets.models import Adoption
@@ -151,6 +152,14 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class BulletinAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "period", "year", "number", "state", "published_at"]
     list_filter = ["state", "period", "year"]
+    # The text as it reads (sanitised when saved, as on the bulletin's page), not its HTML source;
+    # the version is the editors' concurrency counter, nothing to read.
+    exclude = ["body", "version"]
+    readonly_fields = ["text"]
+
+    @admin.display(description=_("text"))
+    def text(self, bulletin):
+        return mark_safe(bulletin.body)
 
 
 @admin.register(AssessmentYear)

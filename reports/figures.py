@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleAssignment, Unit, User
 from outlets.models import Adoption, Delivery, Outlet
+from publicity.names import localized
 from submissions.models import Article, Status
 
 from .models import AnnualTarget, Quota, Score
@@ -127,7 +128,7 @@ def officer_figures(period, *, today=None):
     figures = _collect(period, "author_id", today=today)
     posts = RoleAssignment.objects.filter(
         role=Role.LIAISON_OFFICER, unit__is_active=True, unit__unit_class__isnull=False
-    ).values_list("user_id", "unit__name")
+    ).values_list("user_id", localized("unit__name"))
     units = defaultdict(list)
     for user_id, unit_name in posts:
         units[user_id].append(unit_name)

@@ -362,8 +362,14 @@ class _RowChecker:
         numbers = {_item_number(values[0]) for _number, values in lines}
         wanted = [n for n in numbers if n is not None and 0 < n <= MAX_ITEM_NUMBER]
         self.articles = Article.objects.defer("body").in_bulk(wanted)
-        # Outlets are a short list; matching in Python keeps case-folding right for any script.
-        self.outlets = {_key(outlet.name): outlet for outlet in Outlet.objects.all()}
+        # Outlets are a short list; matching in Python keeps case-folding right for any script. A
+        # sheet may name them in either language, whatever the page's language is.
+        self.outlets = {
+            _key(name): outlet
+            for outlet in Outlet.objects.all()
+            for name in (outlet.name_en, outlet.name_zh_hans, outlet.name)
+            if name
+        }
         self.levels = _level_codes()
         self.seen = {}  # (article id, outlet id) → first row
         self.today = timezone.localdate()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outlets.models import Adoption, Outlet
+from publicity.names import localized
 from submissions.models import Article, Status
 from topics.answers import TopicTotals, answers_to, due_between, totals
 
@@ -144,7 +145,7 @@ def _count_adoptions(figures, period, unit_ids):
     adoptions = Adoption.objects.between(period.start, period.end).filter(article__unit_id__in=unit_ids)
     figures.adopted = adoptions.aggregate(items=Count("article_id", distinct=True))["items"]
     per_outlet = (
-        adoptions.values_list("outlet__name", "outlet__level")
+        adoptions.values_list(localized("outlet__name"), "outlet__level")
         .annotate(items=Count("article_id", distinct=True))
         .order_by()
     )
@@ -180,7 +181,7 @@ def _busiest_categories(period, unit_ids):
     items = Article.objects.filter(
         submitted_at__gte=start, submitted_at__lt=end, unit_id__in=unit_ids, category__isnull=False
     ).exclude(status=Status.WITHDRAWN)
-    counted = items.values_list("category__name").annotate(items=Count("pk"))
+    counted = items.values_list(localized("category__name")).annotate(items=Count("pk"))
     return list(counted.order_by("-items", "category__order", "category__name")[:TOP_CATEGORIES])
 
 

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -165,8 +167,11 @@ def autosave(request, pk=None):
         return JsonResponse({"error": conflict.message, "conflict": True}, status=409)
     except actions.ActionRefused as refused:
         return JsonResponse({"error": refused.message}, status=400)
+    # The time as the page's language writes it: "已于 22:59 保存", "Saved at 10:59 p.m."
+    saved = _("Saved at %(time)s") % {"time": time_format(timezone.localtime(article.updated_at))}
     return JsonResponse(
-        _urls(article) | {"version": article.version, "saved_at": article.updated_at.isoformat()}
+        _urls(article)
+        | {"version": article.version, "saved_at": article.updated_at.isoformat(), "saved_message": saved}
     )
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 -- the demo texts are Chinese, with Chinese punctuation
 """Two demo topics: one open, asked of every unit, and one closed, asked of the first unit class and
 answered by one of its signed-off items. Safe to run again: it changes nothing that exists."""
 

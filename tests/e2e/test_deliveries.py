@@ -38,7 +38,7 @@ def director_page(browser, live_server, sign_in):
 
 def waiting_for_director(title):
     officer = User.objects.get(username="officer")
-    unit = Unit.objects.get(name="Shawan No. 1 Middle School")
+    unit = Unit.objects.get(name_en="Shawan No. 1 Middle School")
     article = ArticleFactory(
         unit=unit,
         author=officer,

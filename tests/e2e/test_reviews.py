@@ -33,7 +33,7 @@ def as_user(browser, live_server, sign_in):
 
 def new_item(title, important=False):
     officer = User.objects.get(username="officer")
-    unit = Unit.objects.get(name="Shawan No. 1 Middle School")
+    unit = Unit.objects.get(name_en="Shawan No. 1 Middle School")
     return ArticleFactory(unit=unit, author=officer, last_editor=officer, title=title, important=important)
 
 

@@ -1,6 +1,9 @@
 import io
 import json
+import re
 import uuid
+from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from django.core.files.base import ContentFile
@@ -25,6 +28,21 @@ def officer(school):
 def signed_in(client, officer):
     client.force_login(officer)
     return client
+
+
+@contextmanager
+def freeze_local_time(hh_mm):
+    """Every save stamps today at this local time (auto_now reads django.utils.timezone.now)."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    hour, minute = map(int, hh_mm.split(":"))
+    at = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())).replace(
+        hour=hour, minute=minute
+    )
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
 
 
 def form_data(article=None, **changes):
@@ -145,6 +163,26 @@ def test_autosave_creates_the_draft_then_updates_it(signed_in, school):
     assert again.json()["version"] == 3
     article.refresh_from_db()
     assert article.title == "Typing more"
+
+
+def test_autosave_says_when_it_saved_in_the_pages_language(signed_in, school):
+    data = form_data(title="Typing…", client_key=str(uuid.uuid4()), unit=school.pk)
+    url = reverse("submissions:autosave_new")
+    with freeze_local_time("22:59"):
+        chinese = signed_in.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        english = signed_in.post(chinese["autosave_url"], data | {"version": 2}).json()
+
+    assert chinese["saved_message"] == "已于 22:59 保存"
+    assert english["saved_message"] == "Saved at 10:59 p.m."
+
+
+def test_the_editor_toolbar_speaks_the_pages_language(signed_in):
+    page = signed_in.get(reverse("submissions:new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    labels = json.loads(
+        re.search(r'<script id="editor-labels" type="application/json">(.*?)</script>', page)[1]
+    )
+    assert labels["bold"] == "加粗" and labels["Insert Table"] == "插入表格"
+    assert "js/editor-labels.js" in page
 
 
 def test_autosave_reports_a_conflict_as_409(signed_in, school):
