@@ -12,6 +12,7 @@ from .models import (
     AnnualTarget,
     AssessmentYear,
     Bulletin,
+    BulletinRegeneration,
     InstructionBonus,
     Quota,
     Reminder,
@@ -151,6 +152,12 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class BulletinAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "period", "year", "number", "state", "published_at"]
     list_filter = ["state", "period", "year"]
+
+
+@admin.register(BulletinRegeneration)
+class BulletinRegenerationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["bulletin", "by", "at"]
+    list_select_related = ["bulletin", "by"]
 
 
 @admin.register(AssessmentYear)

@@ -3,15 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
 from notifications.models import Notification
 from outlets.models import Adoption
-from reports.models import Bulletin, BulletinReceipt, Quota, Reminder, ScoreRule
+from reports.models import Bulletin, BulletinReceipt, BulletinRegeneration, Quota, Reminder, ScoreRule
 from reports.periods import Period
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, officer_of
+from tests.pdfs import pdf_fonts, pdf_text
 
 from .conftest import adopt, signed_off_item
 
@@ -237,6 +239,75 @@ def test_the_bulletin_is_generated_edited_published_and_read(client, office_setu
     client.force_login(office_setup["director"])
     html = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
     assert "Read by 1 of 3 units" in html
+
+
+def _published_with_broken_files(office_setup):
+    bulletin = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=2,
+        title="关于2026年2月信息宣传工作的通报",
+        body="<p>沙湾区第一中学报送及时。</p>",
+        created_by=office_setup["director"],
+    )
+    published_at = timezone.now() - timedelta(days=30)
+    bulletin.state, bulletin.published_at = Bulletin.State.PUBLISHED, published_at
+    bulletin.pdf.save("bulletin.pdf", ContentFile(b"%PDF drawn in boxes"), save=False)
+    bulletin.docx.save("bulletin.docx", ContentFile(b"old"), save=False)
+    bulletin.save()
+    return bulletin
+
+
+def test_the_director_makes_a_published_bulletins_files_again(
+    client, office_setup, django_capture_on_commit_callbacks
+):
+    bulletin = _published_with_broken_files(office_setup)
+    published_at, old_pdf = bulletin.published_at, bulletin.pdf.name
+    client.force_login(office_setup["director"])
+
+    url = reverse("reports:regenerate_bulletin", args=[bulletin.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()
+
+    bulletin.refresh_from_db()
+    pdf = bulletin.pdf.read()
+    assert all(font.is_ours for font in pdf_fonts(pdf)) and "沙湾区第一中学报送及时" in pdf_text(pdf)
+    assert bulletin.docx.read().startswith(b"PK")  # a Word file (a zip), no longer "old"
+    assert bulletin.published_at == published_at  # the same bulletin, issued on the same day
+    assert not bulletin.pdf.storage.exists(old_pdf)
+    made = BulletinRegeneration.objects.get()
+    assert (made.bulletin, made.by) == (bulletin, office_setup["director"])
+    assert "PDF 和 Word 文件已重新生成" in page
+
+
+def test_only_the_office_director_makes_a_bulletins_files_again(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    client.force_login(office_setup["officers"][0])
+
+    response = client.post(reverse("reports:regenerate_bulletin", args=[bulletin.pk]))
+
+    assert response.status_code == 403
+    assert not BulletinRegeneration.objects.exists()
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+    assert reverse("reports:regenerate_bulletin", args=[bulletin.pk]) not in page
+
+
+def test_a_draft_has_no_files_to_make_again(client, office_setup):
+    draft = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=3,
+        title="Draft",
+        body="<p>x</p>",
+        created_by=office_setup["director"],
+    )
+    client.force_login(office_setup["director"])
+
+    page = client.post(reverse("reports:regenerate_bulletin", args=[draft.pk]), follow=True).content.decode()
+
+    draft.refresh_from_db()
+    assert not draft.pdf and not BulletinRegeneration.objects.exists()
+    assert "Only a published bulletin has files to make again." in page
 
 
 def test_a_draft_bulletin_is_for_the_office_only(client, office_setup):
