@@ -8,7 +8,6 @@ here). Word shows Chinese in the East Asian font named in each style, so every s
 
 import io
 import re
-from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
 import nh3
@@ -27,7 +26,7 @@ from publicity.pdf import render_pdf
 from submissions.content import xml_text
 
 from .figures import Progress
-from .templatetags.assessment import percent, points
+from .numbers import percent, points
 from .yearend import measures, month_lines, summary_sentence
 
 BODY_FONT = "SimSun"  # 宋体: Word on Windows and WPS have it; LibreOffice substitutes a Song face
@@ -126,7 +125,7 @@ def bulletin_rows(figures):
             row.get("signed_off", 0),
             row.get("adopted", 0),
             percent(row.get("rate")),
-            points(_decimal(row.get("points"))),
+            points(row.get("points")),
             _minimum(row),
             str(Progress.LABELS.get(row.get("progress"), "")),
         ]
@@ -137,13 +136,6 @@ def bulletin_rows(figures):
 def _minimum(row):
     submitted, adopted = row.get("min_submitted") or 0, row.get("min_adopted") or 0
     return f"{submitted} / {adopted}" if submitted or adopted else "—"
-
-
-def _decimal(value):
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
 
 
 def _issued_line(bulletin):
