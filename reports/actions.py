@@ -228,8 +228,8 @@ def urge(unit, *, by=None, today=None):
         role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
     ).distinct()
     note = _(
-        "%(unit)s, %(month)s: %(submitted)s of %(min_submitted)s items submitted, "
-        "%(adopted)s of %(min_adopted)s adopted."
+        "%(unit)s, %(month)s: %(submitted)s submitted (minimum %(min_submitted)s), "
+        "%(adopted)s adopted (minimum %(min_adopted)s)."
     ) % {
         "unit": unit,
         "month": period.label,

@@ -190,7 +190,7 @@ def test_urge_tells_the_unit_once_per_click(
     assert Reminder.objects.filter(unit=unit).count() == 1
     told = Notification.objects.filter(kind=Notification.Kind.URGED)
     assert [n.recipient for n in told] == [office_setup["officers"][1]]
-    assert "0 of 2 items submitted" in told[0].note
+    assert "0 submitted (minimum 2), 0 adopted (minimum 1)" in told[0].note
 
 
 def test_the_month_end_job_urges_units_below_their_minimum_once(office_setup, outlets):
@@ -333,8 +333,11 @@ def test_an_officer_sees_the_unit_progress_and_own_points(client, office_setup, 
     scoring.score_pending()
     client.force_login(officer)
     html = client.get(reverse("reports:my_unit")).content.decode()
-    assert "1 of 2 items submitted, 1 of 1 adopted" in html
-    assert "1 of my items adopted, 4 points." in html
+    assert "1 submitted (minimum 2), 1 adopted (minimum 1)" in html
+    assert "1 item I wrote was adopted; points earned: 4." in html
+    html = client.get(reverse("reports:my_unit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本月：已报送 1 条（最低 2 条），已采用 1 条（最低 1 条）。" in html  # noqa: RUF001
+    assert "我撰写的信息被采用 1 条，积分 4。" in html  # noqa: RUF001
 
 
 def test_the_dashboard_says_while_points_are_being_recomputed(client, office_setup, outlets):
