@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from submissions.actions import ActionRefused
 
 from .. import actions, permissions
+from ..documents import figure_notes
 from ..figures import assessed_units
 from ..forms import BulletinForm, GenerateBulletinForm
 from ..models import Bulletin
@@ -78,7 +79,8 @@ def bulletin_detail(request, pk):
                 return redirect("reports:bulletin", pk=pk)
     else:
         actions.mark_bulletin_read(bulletin, by=request.user)
-    context = {"bulletin": bulletin, "form": form, "may_manage": manager}
+    notes = figure_notes((bulletin.figures or {}).get("label", ""))
+    context = {"bulletin": bulletin, "form": form, "may_manage": manager, "notes": notes}
     if manager:
         context["regenerations"] = list(bulletin.regenerations.select_related("by")[:5])
     if permissions.may_see_office_figures(request.user) and bulletin.is_published:

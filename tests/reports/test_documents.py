@@ -259,3 +259,26 @@ def test_files_made_while_publishing_are_dated_today(bulletin):
     html = bulletin_html(bulletin)
 
     assert f"issued {date_format(timezone.localdate(), 'DATE_FORMAT')}" in html
+
+
+# --- What each figure counts ---------------------------------------------------------------------
+
+RATE_NOTE = "Adoption rate: of the items signed off in November 2026, the share adopted by an outlet so far"
+
+
+def test_the_bulletin_says_what_each_figure_counts_and_over_which_period(bulletin):
+    html = bulletin_html(bulletin)
+    word = [p.text for p in opened(bulletin_docx(bulletin)).paragraphs]
+
+    for text in (html, "\n".join(word)):
+        assert "Adopted: items published by an outlet in November 2026, whenever they were signed off" in text
+        assert RATE_NOTE in text
+        assert "Submitted: items submitted for review in November 2026" in text
+
+
+def test_the_figure_notes_are_in_chinese_on_a_chinese_bulletin(bulletin):
+    bulletin.figures["label"] = "2026年11月"
+    with override("zh-hans"):
+        html = bulletin_html(bulletin)
+
+    assert "采用率：2026年11月签发的信息中，截至目前已被渠道采用的比例" in html  # noqa: RUF001

@@ -478,3 +478,14 @@ def test_an_adoption_dated_before_2000_is_refused_in_the_form(client, office_set
     assert response.status_code == 200
     assert "The publication date cannot be before the year 2000." in response.content.decode()
     assert not Adoption.objects.exists()
+
+
+def test_the_bulletin_page_says_what_each_figure_counts(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    bulletin.figures = {"label": "February 2026", "rows": []}
+    bulletin.save()
+    client.force_login(office_setup["director"])
+
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+
+    assert "of the items signed off in February 2026, the share adopted by an outlet so far" in page
