@@ -54,6 +54,33 @@ def test_the_dashboard_shows_each_unit_with_its_figures(client, office_setup, ou
     )
 
 
+def _figure(html, name):
+    return html.split(f'data-testid="chart-{name}"')[1].split("</figure>")[0]
+
+
+def test_the_dashboard_charts_have_a_caption_a_summary_and_a_table_in_the_pages_language(
+    client, office_setup, outlets
+):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    client.force_login(office_setup["director"])
+
+    english = client.get(reverse("reports:dashboard")).content.decode()
+    chinese = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    submitted = _figure(english, "submitted")
+    assert "<figcaption" in submitted and "Items submitted per month" in submitted
+    assert '<desc id="' in submitted and "Total: 3." in submitted
+    assert ">Jan</text>" in submitted and '<th scope="row">Jan</th>' in submitted  # axis and table
+    rate = _figure(english, "rate")
+    assert '<th scope="row">School 0</th><td class="text-end">100.0%</td>' in rate
+    submitted = _figure(chinese, "submitted")
+    assert "每月报送数" in submitted and "合计：3。" in submitted  # noqa: RUF001
+    assert ">一月</text>" in submitted and '<th scope="row">一月</th>' in submitted
+    assert "以表格查看数据" in submitted
+    assert all(f'data-testid="chart-{name}"' in chinese for name in ("adopted", "points", "rate"))
+
+
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
     client, office, outlets, django_assert_num_queries, count
