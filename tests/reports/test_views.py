@@ -305,6 +305,7 @@ def test_the_director_makes_a_published_bulletins_files_again(
     made = BulletinRegeneration.objects.get()
     assert (made.bulletin, made.by) == (bulletin, office_setup["director"])
     assert "PDF 和 Word 文件已重新生成" in page
+    assert f'action="{url}"' in page and "重新生成了文件" in page  # the button, and the log line
 
 
 def test_only_the_office_director_makes_a_bulletins_files_again(client, office_setup):
