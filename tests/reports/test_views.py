@@ -10,7 +10,15 @@ from django.utils import timezone
 from accounts.models import Role, RoleAssignment
 from notifications.models import Notification
 from outlets.models import Adoption
-from reports.models import Bulletin, BulletinReceipt, BulletinRegeneration, Quota, Reminder, ScoreRule
+from reports.models import (
+    AnnualTarget,
+    Bulletin,
+    BulletinReceipt,
+    BulletinRegeneration,
+    Quota,
+    Reminder,
+    ScoreRule,
+)
 from reports.periods import Period
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, officer_of
 from tests.pdfs import pdf_fonts, pdf_text
@@ -49,9 +57,21 @@ def test_the_dashboard_shows_each_unit_with_its_figures(client, office_setup, ou
     assert html.count('data-testid="unit-row"') == 3
     assert 'data-testid="total-adopted">2<' in html
     assert 'data-testid="total-points">8<' in html
+    assert "1 submitted (minimum 2), 1 adopted (minimum 1)" in html  # School 0; never "1/2 submitted"
     assert "<svg" in html and "style=" not in html.split("<main")[1].split("</main>")[0].replace(
         "stylesheet", ""
     )
+
+
+def test_the_year_on_the_dashboard_says_each_count_against_its_target_in_words(client, office_setup, outlets):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    AnnualTarget.objects.create(unit=office_setup["units"][0], year=today.year, submitted=12, adopted=6)
+    client.force_login(office_setup["director"])
+
+    html = client.get(reverse("reports:dashboard"), {"period": str(today.year)}).content.decode()
+
+    assert "This year: 1 submitted (target 12), 1 adopted (target 6)" in html
 
 
 def _figure(html, name):
@@ -517,3 +537,19 @@ def test_the_bulletin_page_says_what_each_figure_counts(client, office_setup):
     page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
 
     assert "of the items signed off in February 2026, the share adopted by an outlet so far" in page
+
+
+def test_the_bulletin_page_says_each_count_against_its_minimum_in_words(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    bulletin.figures = {"label": "February 2026", "rows": [row_of("School 0", submitted=8, adopted=1)]}
+    bulletin.save()
+    client.force_login(office_setup["director"])
+
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+
+    assert "8 submitted (minimum 2), 1 adopted (minimum 1)" in page
+
+
+def row_of(unit, **figures):
+    return {"rank": 1, "unit": unit, "signed_off": 1, "rate": "1", "points": "4.00", "min_submitted": 2,
+            "min_adopted": 1, "progress": "met"} | figures  # fmt: skip
