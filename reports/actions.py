@@ -22,7 +22,7 @@ from submissions.content import sanitize_body
 
 from . import scoring
 from .figures import assessed_units, unit_figures
-from .models import AssessmentYear, Bulletin, BulletinReceipt, Reminder, YearEvent
+from .models import AssessmentYear, Bulletin, BulletinReceipt, BulletinRegeneration, Reminder, YearEvent
 from .periods import FIRST_YEAR, Period
 
 logger = logging.getLogger(__name__)
@@ -228,8 +228,8 @@ def urge(unit, *, by=None, today=None):
         role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
     ).distinct()
     note = _(
-        "%(unit)s, %(month)s: %(submitted)s of %(min_submitted)s items submitted, "
-        "%(adopted)s of %(min_adopted)s adopted."
+        "%(unit)s, %(month)s: %(submitted)s submitted (minimum %(min_submitted)s), "
+        "%(adopted)s adopted (minimum %(min_adopted)s)."
     ) % {
         "unit": unit,
         "month": period.label,
@@ -316,14 +316,11 @@ def edit_bulletin(bulletin, *, title, body, version, by):
 @transaction.atomic
 def publish_bulletin(bulletin, *, by):
     """Freeze the text as PDF and Word files and send it to every unit, in the app and by e-mail."""
-    from .documents import bulletin_docx, bulletin_pdf
-
     current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if current.is_published:
         return current  # a double click
     current.state, current.published_at, current.published_by = Bulletin.State.PUBLISHED, timezone.now(), by
-    current.pdf.save(f"bulletin-{current.pk}.pdf", ContentFile(bulletin_pdf(current)), save=False)
-    current.docx.save(f"bulletin-{current.pk}.docx", ContentFile(bulletin_docx(current)), save=False)
+    _draw_files(current)
     current.save()
     units = assessed_units()
     people = User.objects.filter(
@@ -334,6 +331,36 @@ def publish_bulletin(bulletin, *, by):
     link = reverse("reports:bulletin", args=[current.pk])
     notify(list(people), Notification.Kind.BULLETIN, actor=by, note=current.title, link=link)
     return current
+
+
+@transaction.atomic
+def regenerate_bulletin_files(bulletin, *, by):
+    """Draw a published bulletin's PDF and Word files again from its frozen title, text and figures
+    (say, files published before the PDFs embedded a Chinese font). The issue date stays; who did it
+    and when is logged; the old files are removed once the new ones are committed."""
+    current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if not current.is_published:
+        raise ActionRefused(_("Only a published bulletin has files to make again."))
+    old = {f.name for f in (current.pdf, current.docx) if f}
+    _draw_files(current)
+    current.save(update_fields=["pdf", "docx"])
+    BulletinRegeneration.objects.create(bulletin=current, by=by)
+    logger.info("Bulletin %s: files made again by user %s", current.pk, by.pk)
+    replaced = old - {current.pdf.name, current.docx.name}
+    transaction.on_commit(partial(_delete_files, current.pdf.storage, replaced))
+    return current
+
+
+def _draw_files(bulletin):
+    from .documents import bulletin_docx, bulletin_pdf
+
+    bulletin.pdf.save(f"bulletin-{bulletin.pk}.pdf", ContentFile(bulletin_pdf(bulletin)), save=False)
+    bulletin.docx.save(f"bulletin-{bulletin.pk}.docx", ContentFile(bulletin_docx(bulletin)), save=False)
+
+
+def _delete_files(storage, names):
+    for name in names:
+        storage.delete(name)
 
 
 def mark_bulletin_read(bulletin, *, by):

@@ -13,6 +13,7 @@ from .models import (
     AnnualTarget,
     AssessmentYear,
     Bulletin,
+    BulletinRegeneration,
     InstructionBonus,
     Quota,
     Reminder,
@@ -160,6 +161,12 @@ class BulletinAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("text"))
     def text(self, bulletin):
         return mark_safe(bulletin.body)
+
+
+@admin.register(BulletinRegeneration)
+class BulletinRegenerationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["bulletin", "by", "at"]
+    list_select_related = ["bulletin", "by"]
 
 
 @admin.register(AssessmentYear)

@@ -1,6 +1,8 @@
 """The text and table of a bulletin (通报), written from the period's figures; the office edits the
 text before publishing it."""
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -44,7 +46,7 @@ def _snapshot(row):
         "submitted": figures.submitted,
         "signed_off": figures.signed_off,
         "adopted": figures.adopted,
-        "rate": round(figures.rate, 4) if figures.rate is not None else None,
+        "rate": _exact_rate(figures),
         "points": f"{figures.points:.2f}",
         "min_submitted": figures.min_submitted,
         "min_adopted": figures.min_adopted,
@@ -67,3 +69,10 @@ def topic_snapshots(period, *, today=None):
         }
         for each in found
     ]
+
+
+def _exact_rate(figures):
+    # Kept as exact text: a rate rounded here and rounded again when shown could be off by 0.1 %.
+    if not figures.signed_off:
+        return None
+    return str(Decimal(figures.signed_off_adopted) / Decimal(figures.signed_off))

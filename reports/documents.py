@@ -8,7 +8,6 @@ here). Word shows Chinese in the East Asian font named in each style, so every s
 
 import io
 import re
-from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
 import nh3
@@ -22,16 +21,18 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from publicity.pdf import render_pdf
 from submissions.content import xml_text
 
 from .figures import Progress
-from .templatetags.assessment import percent, points
+from .numbers import percent, points
 from .yearend import measures, month_lines, summary_sentence
 
 BODY_FONT = "SimSun"  # 宋体: Word on Windows and WPS have it; LibreOffice substitutes a Song face
 HEADING_FONT = "SimHei"  # 黑体
+NOTE_SIZE = Pt(9)
 BULLETIN_TAGS = {"p", "br", "h2", "h3", "ul", "ol", "li", "strong", "b", "em", "i", "u", "a"}
 
 
@@ -76,6 +77,8 @@ def bulletin_docx(bulletin):
     figures = bulletin.figures or {}
     document.add_heading(_("Figures: %(period)s") % {"period": xml_text(figures.get("label", ""))}, level=2)
     _table_or_none(document, bulletin_headers(), bulletin_rows(figures), _("No units."))
+    for note in figure_notes(xml_text(figures.get("label", ""))):
+        document.add_paragraph(note).runs[0].font.size = NOTE_SIZE
     document.add_heading(_("Annex: units with no submissions"), level=2)
     for unit in figures.get("zero") or []:
         document.add_paragraph(xml_text(unit), style="List Bullet")
@@ -99,6 +102,7 @@ def bulletin_html(bulletin):
         "headers": bulletin_headers(),
         "rows": bulletin_rows(figures),
         "zero": figures.get("zero") or [],
+        "notes": figure_notes(figures.get("label", "")),
         "LANGUAGE_CODE": get_language(),
     }
     return render_to_string("reports/bulletin_pdf.html", context)
@@ -126,7 +130,7 @@ def bulletin_rows(figures):
             row.get("signed_off", 0),
             row.get("adopted", 0),
             percent(row.get("rate")),
-            points(_decimal(row.get("points"))),
+            points(row.get("points")),
             _minimum(row),
             str(Progress.LABELS.get(row.get("progress"), "")),
         ]
@@ -134,16 +138,38 @@ def bulletin_rows(figures):
     ]
 
 
+def figure_notes(period_label):
+    """What each figure of the bulletin counts, and over which period: "Adopted" and "Adoption rate"
+    count different items, so 5 adopted next to 4 signed off and 75 % is no contradiction."""
+    notes = [
+        (
+            pgettext("count", "Submitted"),
+            _("items submitted for review in %(period)s, withdrawn ones not counted"),
+        ),
+        (_("Signed off"), _("items signed off in %(period)s")),
+        (_("Adopted"), _("items published by an outlet in %(period)s, whenever they were signed off")),
+        (
+            _("Adoption rate"),
+            _(
+                "of the items signed off in %(period)s, the share adopted by an outlet so far (so it may "
+                "differ from adopted divided by signed off), rounded half up to one decimal"
+            ),
+        ),
+        (
+            _("Points"),
+            _("points earned in %(period)s for adoptions and leader instructions, less deductions"),
+        ),
+        (_("Minimum (submitted / adopted)"), _("the monthly minimums of %(period)s, added up")),
+    ]
+    return [
+        _("%(term)s: %(definition)s") % {"term": term, "definition": text % {"period": period_label}}
+        for term, text in notes
+    ]
+
+
 def _minimum(row):
     submitted, adopted = row.get("min_submitted") or 0, row.get("min_adopted") or 0
     return f"{submitted} / {adopted}" if submitted or adopted else "—"
-
-
-def _decimal(value):
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
 
 
 def _issued_line(bulletin):

@@ -544,6 +544,27 @@ class Bulletin(models.Model):
         return self.state == self.State.PUBLISHED
 
 
+class BulletinRegeneration(models.Model):
+    """Append-only log: the office drew a published bulletin's PDF and Word files again (after a fix
+    to how documents are drawn), from the same frozen text and figures."""
+
+    bulletin = models.ForeignKey(
+        Bulletin, verbose_name=_("bulletin"), on_delete=models.CASCADE, related_name="regenerations"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("files made again at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("bulletin files made again")
+        verbose_name_plural = _("bulletin files made again")
+
+    def __str__(self):
+        return f"{self.bulletin} — {self.at:%Y-%m-%d %H:%M}"
+
+
 class BulletinReceipt(models.Model):
     """A unit has read a published bulletin: the first of its people to open it."""
 

@@ -31,6 +31,7 @@ from outlets.validators import validate_web_address
 from submissions.content import xml_text
 from submissions.models import Article, Status
 
+from .numbers import rounded_percentage
 from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, publication_day_problem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,7 +113,8 @@ def _write_header(sheet, headers):
 def _put(cell, value):
     """Write one value as the type Excel should see."""
     if isinstance(value, Percent):
-        cell.value = None if value.share is None else float(value.share)
+        shown = rounded_percentage(value.share)  # rounded as the pages round it, so both read the same
+        cell.value = None if shown is None else float(shown / 100)
         cell.number_format = PERCENT_FORMAT
     elif isinstance(value, datetime):
         cell.value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value

@@ -20,6 +20,7 @@ urlpatterns = [
     path("bulletins/generate/", bulletins.generate, name="generate_bulletin"),
     path("bulletins/<int:pk>/", bulletins.bulletin_detail, name="bulletin"),
     path("bulletins/<int:pk>/publish/", bulletins.publish, name="publish_bulletin"),
+    path("bulletins/<int:pk>/regenerate/", bulletins.regenerate, name="regenerate_bulletin"),
     path("bulletins/<int:pk>/<str:kind>/", bulletins.download, name="bulletin_file"),
     path("year-end/", yearend.year_end, name="year_end"),
     path("year-end/docx/", yearend.year_end_docx, name="year_end_docx"),

@@ -27,10 +27,11 @@ from topics.answers import TopicTotals, answers_to, due_between, totals
 
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AnnualTarget, Score
+from .numbers import percent
+from .numbers import points as points_text
 from .periods import Kind, Period, add_months
 from .sheets import Percent
-from .templatetags.assessment import list_separator, percent
-from .templatetags.assessment import points as points_text
+from .templatetags.assessment import list_separator
 
 TOP_CATEGORIES = 5
 SIGN_OFF_IN_DAYS_FROM = 48  # hours; a longer median reads better in days

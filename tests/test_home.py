@@ -49,5 +49,5 @@ def test_an_officer_sees_the_unit_against_its_minimum_and_own_points(client, sch
     ArticleFactory(unit=school, author=officer, status=Status.IN_REVIEW, submitted_at=timezone.now())
     client.force_login(officer)
     page = client.get("/").content.decode()
-    assert "This month: 1 of 2 items submitted, 0 of 1 adopted." in page
-    assert f"In {timezone.localdate().year}: 0 of my items adopted, 0 points" in page
+    assert "This month: 1 submitted (minimum 2), 0 adopted (minimum 1)." in page
+    assert f"In {timezone.localdate().year}: 0 items I wrote were adopted; points earned: 0" in page

@@ -7,6 +7,7 @@ from reviews import actions
 from reviews.models import Decision, ReviewStep
 from submissions.models import Event, Status
 from tests.factories import ArticleFactory, PhotoFactory
+from tests.pdfs import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,19 @@ def test_approval_sheet_lists_each_decision_and_downloads_as_pdf(client, article
     pdf = client.get(reverse("reviews:approval_sheet", args=[article.pk]), {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_chinese_approval_sheet_pdf_draws_its_chinese_in_the_font_it_embeds(client, article, people):
+    article.title = "沙湾区第一中学举行秋季运动会"
+    article.save(update_fields=["title"])
+    step = submitted(article)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id, comment="同意报送")
+    client.force_login(people["officer"])
+
+    url = reverse("reviews:approval_sheet", args=[article.pk])
+    pdf = client.get(url, {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    fonts = pdf_fonts(pdf.content)
+    assert fonts and all(font.is_ours and font.embedded for font in fonts), fonts  # none from the machine
+    text = pdf_text(pdf.content)
+    assert "审批单" in text and "沙湾区第一中学举行秋季运动会" in text and "同意报送" in text
