@@ -160,7 +160,7 @@ def _months_met(period, units, today):
     for month in finished:
         met = assessed = 0
         for unit in units:
-            min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month)
+            min_submitted, min_adopted = quotas.minimum(unit, month)
             if not min_submitted and not min_adopted:
                 continue
             submitted, adopted = counts.get((unit.pk, month), (0, 0))
