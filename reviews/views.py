@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,9 +18,17 @@ from submissions.checks import Check, presubmit_checks
 from submissions.content import diff_html
 
 from . import actions
-from .forms import DecisionForm, ReviewerEditForm
-from .models import Decision, ReviewStep
-from .permissions import access_step, has_queue, may_decide, queue_filter
+from .forms import DecisionForm, DelegationForm, ReviewerEditForm
+from .models import Decision, Delegation, ReviewStep
+from .permissions import (
+    access_step,
+    deputy_choices,
+    has_queue,
+    may_decide,
+    may_name_deputy,
+    on_behalf_of,
+    queue_filter,
+)
 
 
 @login_required
@@ -29,6 +38,8 @@ def queue(request):
         raise Http404
     steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
     context = page_of(request, steps, name="steps") | {"now": timezone.now()}
+    for step in context["steps"]:
+        step.on_behalf = on_behalf_of(request.user, step)
     return render(request, "reviews/queue.html", context)
 
 
@@ -75,8 +86,9 @@ def _render_step(request, step, form, status=200):
             "title_diff": diff_html(earlier.revision.title, revision.title) if changed else "",
             "body_diff": diff_html(earlier.revision.body, revision.body) if changed else "",
             "may_decide": may_decide(request.user, step),
+            "on_behalf": on_behalf_of(request.user, step),
             "form": form,
-            "steps": list(step.run.steps.select_related("stage", "reviewer")),
+            "steps": list(step.run.steps.select_related("stage", "reviewer", "on_behalf_of")),
         },
         status=status,
     )
@@ -203,7 +215,7 @@ def approval_sheet(request, pk):
     steps = list(
         ReviewStep.objects.filter(article=article)
         .exclude(decision__in=[Decision.PENDING, Decision.CANCELLED])
-        .select_related("stage", "reviewer", "revision")
+        .select_related("stage", "reviewer", "on_behalf_of", "revision")
     )
     context = {
         "article": article,
@@ -233,3 +245,42 @@ def _pdf_response(html, filename):
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Delegation (代审) ------------------------------------------------------------------------
+
+
+@login_required
+def delegations(request):
+    """A reviewer names a deputy for the days they are away; both see the delegations they are in."""
+    if not (may_name_deputy(request.user) or has_queue(request.user)):
+        raise Http404
+    form = DelegationForm(request.POST or None, deputies=deputy_choices(request.user))
+    if request.method == "POST":
+        if not may_name_deputy(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.name_deputy(by=request.user, **form.cleaned_data)
+            except actions.ActionRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Your deputy was named."))
+                return redirect("reviews:delegations")
+    mine = Delegation.objects.filter(Q(reviewer=request.user) | Q(deputy=request.user)).select_related(
+        "reviewer", "deputy"
+    )
+    context = {"form": form if may_name_deputy(request.user) else None, "today": timezone.localdate()}
+    return render(request, "reviews/delegations.html", context | page_of(request, mine, name="delegations"))
+
+
+@require_POST
+@login_required
+def end_delegation(request, pk):
+    try:
+        delegation = Delegation.objects.get(Q(reviewer=request.user) | Q(deputy=request.user), pk=pk)
+    except Delegation.DoesNotExist:
+        raise Http404 from None
+    actions.end_delegation(delegation, by=request.user)
+    messages.success(request, _("The delegation has ended."))
+    return redirect("reviews:delegations")
