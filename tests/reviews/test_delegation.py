@@ -155,7 +155,9 @@ def test_every_reviewer_reaches_the_deputies_page(client, people, who):
 
 
 @pytest.mark.parametrize("rows", [1, 25])
-def test_the_deputy_s_queue_takes_a_fixed_number_of_queries(client, school, people, deputy, away, rows):
+def test_the_deputy_s_queue_takes_a_fixed_number_of_queries(
+    client, chain, school, people, deputy, away, rows
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
