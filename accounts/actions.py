@@ -243,3 +243,68 @@ def set_person_active(person, active, *, by):
         person.save(update_fields=["is_active"])
         _log(person, by=by, message="Person reactivated." if active else "Person deactivated.")
     return person
+
+
+# --- The units-and-people sheet -------------------------------------------------------------------
+
+
+class ImportFailed(Exception):
+    """Something changed between the check and the save; nothing was saved. `errors`: (row, message)."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@transaction.atomic
+def import_people(rows, *, by):
+    """Save the rows of a checked units-and-people sheet (`accounts.sheets.read_people_sheet`): new
+    units, new people with temporary passwords, roles. All or nothing. Returns (units added, new
+    people as (person, password) in row order, roles given)."""
+    if not may_manage_people(by):
+        raise PermissionDenied
+    made, new_people, roles = {}, {}, 0
+    for row in rows:
+        unit = _imported_unit(row["unit"], made, by=by)
+        if row["person"] is None and not row.get("username"):
+            continue
+        person = row["person"] or new_people.get(row["username"].casefold(), (None,))[0]
+        if person is None:
+            person, password = _imported_person(row, by=by)
+            new_people[row["username"].casefold()] = (person, password)
+        if not may_give_role(by, person, row["role"], unit):
+            raise ImportFailed(
+                [(row["row"], _("You may not give this role to %(name)s.") % {"name": person})]
+            )
+        _assignment, created = RoleAssignment.objects.get_or_create(user=person, role=row["role"], unit=unit)
+        if created:
+            roles += 1
+            _log(person, by=by, message=f"Role given by the sheet import: {row['role']} of {unit}.")
+    return len(made), list(new_people.values()), roles
+
+
+def _imported_unit(planned, made, *, by):
+    """The Unit for a row: an existing one, or the new one (made once, its parent first)."""
+    if isinstance(planned, Unit):
+        return planned
+    if id(planned) not in made:
+        parent = _imported_unit(planned.parent, made, by=by)
+        made[id(planned)] = add_unit(name=planned.name, parent=parent, unit_class=planned.unit_class, by=by)
+    return made[id(planned)]
+
+
+def _imported_person(row, *, by):
+    if User.objects.filter(username__iexact=row["username"]).exists():
+        message = _("The username “%(username)s” is taken.") % {"username": row["username"]}
+        raise ImportFailed([(row["row"], message)])
+    person = User(
+        username=row["username"],
+        display_name=row["display_name"],
+        email=row["email"],
+        must_change_password=True,
+    )
+    password = _temporary_password()
+    person.set_password(password)
+    person.save()
+    _log(person, by=by, message="Person added by the sheet import, with a temporary password.", flag=ADDITION)
+    return person, password

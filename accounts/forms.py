@@ -105,3 +105,12 @@ class RoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role.value, role.label) for role in roles]
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids, is_active=True)
+
+
+class SheetForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Excel sheet (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )

@@ -4,15 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as switch_language
 
-from . import actions
-from .forms import PasswordResetRequestForm, PersonForm, RoleForm, UnitForm
+from publicity.sheets import XLSX, content_disposition
+
+from . import actions, sheets
+from .forms import PasswordResetRequestForm, PersonForm, RoleForm, SheetForm, UnitForm
 from .limits import may_send_reset_link
 from .models import Role, RoleAssignment, Unit, User
 from .permissions import (
@@ -281,3 +283,38 @@ def set_person_active(request, pk):
     )
     messages.success(request, done % {"name": found})
     return redirect("accounts:person", pk=found.pk)
+
+
+# --- The units-and-people sheet -------------------------------------------------------------------
+
+
+@login_required
+def import_sheet(request):
+    """Upload a filled template: every row's errors are shown and nothing is saved unless all are
+    good; then the new people's temporary passwords are shown this once."""
+    require_people_manager(request.user)
+    form = SheetForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = sheets.read_people_sheet(form.cleaned_data["sheet"], by=request.user)
+        if not errors:
+            try:
+                units_added, new_people, roles = actions.import_people(rows, by=request.user)
+            except actions.ImportFailed as failed:
+                errors = failed.errors
+            else:
+                context = {"units_added": units_added, "new_people": new_people, "roles": roles}
+                response = render(request, "accounts/import_done.html", context)
+                add_never_cache_headers(response)
+                return response
+        form.add_error(None, _("Nothing was imported. Correct these rows and upload the sheet again."))
+    return render(request, "accounts/import.html", {"form": form, "errors": errors})
+
+
+@login_required
+def import_template(request):
+    require_people_manager(request.user)
+    response = HttpResponse(sheets.people_template(), content_type=XLSX)
+    name = _("units-and-people-template")
+    response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
+    return response
