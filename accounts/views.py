@@ -114,6 +114,7 @@ def units(request):
         {
             "unit": unit,
             "depth": depth,
+            "indent": range(max(depth - 1, 0)),
             "officers": people_at.get((unit.pk, Role.LIAISON_OFFICER), []),
             "leaders": people_at.get((unit.pk, Role.LEADER_IN_CHARGE), []),
             "office": people_at.get((unit.pk, Role.OFFICE_DIRECTOR), [])
