@@ -238,3 +238,15 @@ def test_a_formula_is_never_worked_out_nor_taken_as_a_name(people, school, prima
     rows = [["Test School", "", "", '=HYPERLINK("http://evil.example","x")', "evil", "", "Liaison officer"]]
     errors = read_people_sheet(sheet(rows), by=people["director"])[1]
     assert errors == [(2, "Person's name: required for a new person.")]
+
+
+@pytest.mark.parametrize("who", ["director", "admin"])
+def test_the_director_and_admins_reach_the_import_and_the_template(client, people, primary, who):
+    client.force_login(UserFactory(username="admin-user", is_staff=True) if who == "admin" else people[who])
+    assert client.get(IMPORT).status_code == 200
+    assert client.get(reverse("accounts:import_template")).status_code == 200
+
+
+def test_the_import_asks_for_sign_in(client, db):
+    for url in (IMPORT, reverse("accounts:import_template")):
+        assert client.get(url)["Location"].startswith(reverse("login"))

@@ -168,3 +168,8 @@ def test_the_deputy_s_queue_takes_a_fixed_number_of_queries(
         response = client.get(reverse("reviews:queue"))
     assert [step.on_behalf for step in response.context["steps"]] == [people["leader"]] * rows
     assert len(queries) == 9, [q["sql"] for q in queries]
+
+
+def test_the_deputies_pages_ask_for_sign_in(client, people, away):
+    for url in (reverse("reviews:delegations"), reverse("reviews:end_delegation", args=[away.pk])):
+        assert client.post(url)["Location"].startswith(reverse("login"))
