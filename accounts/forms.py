@@ -64,8 +64,10 @@ class UnitForm(forms.Form):
         help_text=_("No minimum is owed for the months before this day. Leave empty if always."),
     )
 
-    def __init__(self, *args, unit_ids, unit=None, **kwargs):
+    def __init__(self, *args, unit_ids, unit=None, top_level=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only an admin adds a unit at the top, or moves one there; the office adds below its units.
+        self.fields["parent"].required = not top_level and (unit is None or unit.parent_id is not None)
         parents = Unit.objects.filter(pk__in=unit_ids, is_active=True)
         if unit is not None:
             parents = parents.exclude(pk=unit.pk)

@@ -19,6 +19,7 @@ from .limits import may_send_reset_link
 from .models import Role, RoleAssignment, Unit, User
 from .permissions import (
     UNIT_ROLES,
+    access_for,
     access_person,
     access_unit,
     gaps_in_units,
@@ -144,7 +145,12 @@ def _tree(units):
 def add_unit(request):
     require_people_manager(request.user)
     ids = managed_unit_ids(request.user)
-    form = UnitForm(request.POST or None, unit_ids=ids, initial={"parent": request.GET.get("parent")})
+    form = UnitForm(
+        request.POST or None,
+        unit_ids=ids,
+        top_level=access_for(request.user).is_admin,
+        initial={"parent": request.GET.get("parent")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             unit = actions.add_unit(by=request.user, **form.cleaned_data)
@@ -166,7 +172,13 @@ def edit_unit(request, pk):
         "unit_class": unit.unit_class_id,
         "active_from": unit.active_from,
     }
-    form = UnitForm(request.POST or None, unit_ids=managed_unit_ids(request.user), unit=unit, initial=initial)
+    form = UnitForm(
+        request.POST or None,
+        unit_ids=managed_unit_ids(request.user),
+        unit=unit,
+        top_level=access_for(request.user).is_admin,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.change_unit(unit, by=request.user, **form.cleaned_data)

@@ -282,3 +282,10 @@ def test_a_deactivated_person_cannot_sign_in_and_their_items_stay(client, people
     client.logout()
     client.post(reverse("login"), {"username": officer.username, "password": PASSWORD})
     assert client.get("/")["Location"].startswith(reverse("login"))
+
+
+def test_the_director_adds_units_below_the_office_only(client, people):
+    client.force_login(people["director"])
+    response = client.post(reverse("accounts:add_unit"), {"name": "Floating School"})
+    assert response.status_code == 200 and response.context["form"].errors["parent"]
+    assert not Unit.objects.filter(name="Floating School").exists()
