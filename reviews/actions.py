@@ -216,9 +216,12 @@ def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
     else:
         lack = _("Nobody holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
     if waiting:
-        outcome = _("The item waits at that stage with nobody to decide it. Assign the role in the admin.")
+        outcome = _(
+            "The item waits at that stage with nobody to decide it. "
+            "Name someone on the Units and people page."
+        )
     else:
-        outcome = _("The item could not be submitted. Assign the role in the admin.")
+        outcome = _("The item could not be submitted. Name someone on the Units and people page.")
     office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
     if not office.exists():
         office = User.objects.filter(is_active=True, is_staff=True)
