@@ -6,6 +6,7 @@ sends notifications after commit (notifications.actions.notify schedules its own
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,7 +177,12 @@ def _open_step(run, article, stage, position, revision, *, actor):
         due_at=now + timedelta(hours=stage.time_limit_hours),
     )
     reviewers = list(reviewers_of(step))
-    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    deputies = [person for person in reviewers if on_behalf_of(person, step) is not None]
+    holders = [person for person in reviewers if person not in deputies]
+    notify(holders, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    # A deputy may not open the item's page (it is not their unit's): their notice leads to the step.
+    step_page = reverse("reviews:step", args=[step.pk])
+    notify(deputies, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor, link=step_page)
     if not reviewers:  # the holder left after the submission: the step waits for a new one
         _tell_office_nobody_reviews(article, stage, author_only=False, waiting=True)
     return step

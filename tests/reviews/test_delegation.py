@@ -107,11 +107,16 @@ def test_the_deputy_cannot_decide_an_item_the_absent_reviewer_wrote(school, peop
         actions.approve(step, by=deputy, revision_id=latest(item))
 
 
-def test_the_deputy_is_told_when_a_step_of_the_absent_reviewer_starts_waiting(article, deputy, away):
+def test_the_deputy_is_told_when_a_step_of_the_absent_reviewer_starts_waiting(client, article, deputy, away):
     from notifications.models import Notification
 
-    submitted(article)
-    assert Notification.objects.filter(recipient=deputy, article=article, kind="review_requested").exists()
+    step = submitted(article)
+    told = Notification.objects.get(recipient=deputy, article=article, kind="review_requested")
+    # The deputy may not open the item's page (not their unit): the notice leads to the step they decide.
+    assert told.link == reverse("reviews:step", args=[step.pk])
+    client.force_login(deputy)
+    opened = client.get(reverse("notifications:open", args=[told.pk]), follow=True)
+    assert opened.status_code == 200 and opened.context["step"] == step
 
 
 def test_overlapping_days_and_oneself_are_refused(people, deputy, away):
