@@ -70,6 +70,13 @@ class Unit(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Before this day the unit did not exist: no minimum is owed for the months before it.
+    active_from = models.DateField(
+        _("active from"),
+        null=True,
+        blank=True,
+        help_text=_("The day the unit started. Leave empty if always."),
+    )
 
     objects = UnitQuerySet.as_manager()
 

@@ -149,6 +149,12 @@ def may_reset_password(user, person):
     of people whose every role is a unit-level one in the office's units — not admins, not a fellow
     director or the leadership group, whose accounts weigh as much as their own. Never one's own:
     that is a password change."""
+    return may_manage_person(user, person)
+
+
+def may_manage_person(user, person):
+    """May reset the person's password, give and take their roles, deactivate them: the rule of
+    `may_reset_password`."""
     access = access_for(user)
     if person.pk == user.pk or not access.is_authenticated:
         return False
@@ -163,3 +169,80 @@ def may_reset_password(user, person):
     return bool(held) and all(
         role not in RoleAssignment.OFFICE_WIDE and unit_id in directed for role, unit_id in held
     )
+
+
+# --- Units and people, by the office ------------------------------------------------------------
+
+# The roles an office director gives and takes; office-wide roles are an admin's to give.
+UNIT_ROLES = (Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
+
+
+def require_people_manager(user):
+    """403 unless the user has the Units and people pages (the office director, admins)."""
+    if not may_manage_people(user):
+        raise PermissionDenied
+
+
+def managed_unit_ids(user):
+    """Ids of the units the user manages: every unit for an admin; for an office director the units
+    of their office, the deactivated ones included (so that they can be seen and brought back)."""
+    access = access_for(user)
+    all_units = Unit.objects.values_list("id", "parent_id")
+    if access.is_admin:
+        return frozenset(unit_id for unit_id, _parent in all_units)
+    roots = RoleAssignment.objects.filter(user=user, role=Role.OFFICE_DIRECTOR, unit__is_active=True)
+    roots = list(roots.values_list("unit_id", flat=True))
+    if not roots:
+        return frozenset()
+    children = {}
+    for unit_id, parent_id in all_units:
+        children.setdefault(parent_id, []).append(unit_id)
+    return frozenset(_with_descendants(roots, children))
+
+
+def access_unit(user, pk):
+    """The unit `pk` for the Units pages: 403 without such pages, 404 if not one the user manages."""
+    require_people_manager(user)
+    if pk not in managed_unit_ids(user):
+        raise Http404
+    return Unit.objects.get(pk=pk)
+
+
+def roles_given_by(user):
+    """The roles the user may give and take on the office's pages."""
+    return tuple(Role) if access_for(user).is_admin else UNIT_ROLES
+
+
+def may_give_role(user, person, role, unit):
+    """An admin gives any role; a director the unit-level ones, at an active unit of their office,
+    to a person they manage (or one who holds no role yet)."""
+    if not (may_manage_people(user) and role in roles_given_by(user)) or person.pk == user.pk:
+        return False
+    if not unit.is_active or unit.pk not in managed_unit_ids(user):
+        return False
+    return person.pk is None or not person.role_assignments.exists() or may_manage_person(user, person)
+
+
+def gaps_in_units(units, assignments, parents):
+    """(unit, role) for each active unit with a class (a unit that writes) that no active person
+    serves in that role: no liaison officer, or no leader in charge (its items cannot be reviewed).
+    A role held at a unit above counts, as in `holders_of`. `assignments`: (role, unit id) of active
+    people; `parents`: unit id → parent id, for every unit. No query."""
+    held = {}
+    for role, unit_id in assignments:
+        held.setdefault(role, set()).add(unit_id)
+    gaps = []
+    for unit in units:
+        if not (unit.is_active and unit.unit_class_id):
+            continue
+        chain = _chain_up(unit.pk, parents)
+        gaps += [(unit, role) for role in UNIT_ROLES if not held.get(role, set()) & chain]
+    return gaps
+
+
+def _chain_up(unit_id, parents):
+    chain, current = set(), unit_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        current = parents.get(current)
+    return chain

@@ -23,11 +23,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from publicity.numbers import percent, points
 from publicity.pdf import render_pdf
 from submissions.content import xml_text
 
 from .figures import Progress
-from .numbers import percent, points
 from .yearend import measures, month_lines, summary_sentence
 
 BODY_FONT = "SimSun"  # 宋体: Word on Windows and WPS have it; LibreOffice substitutes a Song face

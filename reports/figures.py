@@ -91,14 +91,17 @@ class Quotas:
         for quota in Quota.objects.all():
             self.by_class[quota.unit_class_id, quota.month].append(quota)
 
-    def minimum(self, unit_class_id, month):
-        """(submitted, adopted) for the month starting on the day `month`."""
-        in_force = partial(self._in_force, unit_class_id, day=month)
+    def minimum(self, unit, month):
+        """(submitted, adopted) the unit owes for the month starting on the day `month`: nothing for
+        a month that began before the unit did (its `active_from`)."""
+        if unit.active_from is not None and month < unit.active_from:
+            return (0, 0)
+        in_force = partial(self._in_force, unit.unit_class_id, day=month)
         quota = in_force(month.month) or in_force(None)
         return (quota.min_submitted, quota.min_adopted) if quota else (0, 0)
 
-    def for_period(self, unit_class_id, period):
-        pairs = [self.minimum(unit_class_id, m) for m in period.months]
+    def for_period(self, unit, period):
+        pairs = [self.minimum(unit, m) for m in period.months]
         return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
 
     def _in_force(self, unit_class_id, number, day):
@@ -116,7 +119,7 @@ def unit_figures(period, *, today=None, units=None):
     rows = []
     for unit in units:
         found = figures.get(unit.pk) or Figures()
-        found.min_submitted, found.min_adopted = quotas.for_period(unit.unit_class_id, period)
+        found.min_submitted, found.min_adopted = quotas.for_period(unit, period)
         found.progress = progress(found, period, today)
         found.target = targets.get(unit.pk)
         rows.append(Row(unit, found))

@@ -188,7 +188,7 @@ def score_month_minimums(month, *, today=None):
     counts = monthly_counts(month, add_months(month, 1))
     lines = []
     for unit in assessed_units():
-        min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month)
+        min_submitted, min_adopted = quotas.minimum(unit, month)
         submitted, adopted = counts.get((unit.pk, month), (0, 0))
         missed = {
             Score.Kind.MISSED_SUBMITTED: (submitted < min_submitted, policy.missed_submitted_deduction),

@@ -1,54 +1,60 @@
 """Excel sheets: every table the app exports (`xlsx_response`), and the adoption sheet the office
 downloads (`adoption_template`), fills and uploads (`read_adoption_sheet`).
 
-Uploaded files come from outside and cell text comes from users, so the reader refuses anything that
-is not a small, honest .xlsx before openpyxl sees it, and the writer never lets text become a formula.
+The safe writing and reading of a workbook (no formulas from text, no hostile file) is in
+`publicity.sheets`, shared with the import of units and people.
 """
 
-import io
 import re
-import unicodedata
-import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from outlets.models import Adoption, Outlet
 from outlets.validators import validate_web_address
-from submissions.content import xml_text
+from publicity.sheets import (
+    BOLD,
+    DATE_FORMAT,
+    EXAMPLE,
+    XLSX,
+    Percent,
+    SheetRefused,
+    SheetShape,
+    content_disposition,
+    read_lines,
+)
+from publicity.sheets import key as _key
+from publicity.sheets import put as _put
+from publicity.sheets import saved as _saved
+from publicity.sheets import sheet_title as _sheet_title
+from publicity.sheets import shown as _shown
+from publicity.sheets import text as _text
+from publicity.sheets import width as _width
+from publicity.sheets import write_header as _write_header
 from submissions.models import Article, Status
 
-from .numbers import rounded_percentage
 from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, publication_day_problem
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Exports import these from here too.
+__all__ = [
+    "XLSX",
+    "Percent",
+    "adoption_template",
+    "content_disposition",
+    "read_adoption_sheet",
+    "xlsx_response",
+]
 
 MAX_ROWS = 2000
-MAX_UNPACKED = 50 * 1024 * 1024
-MAX_RATIO = 100
-MAX_MEMBERS = 100
 MAX_ITEM_NUMBER = 2**31 - 1  # beyond an integer primary key: no such item, and no database error
-
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-PERCENT_FORMAT = "0.0%"
-# Text starting with these is a formula (or becomes one when re-saved as CSV) in Excel and WPS.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-BOLD = Font(bold=True)
-EXAMPLE = Font(italic=True, color="808080")
 
 # The adoption sheet's columns, read by position: the header may be in English or Chinese.
 COLUMNS = [
@@ -63,13 +69,16 @@ COLUMNS = [
     ("instruction_text", gettext_lazy("Leader instruction"), 40),
 ]
 TEXT_FIELDS = ("url", "issue", "note", "instruction_leader", "instruction_text")
-
-
-@dataclass(frozen=True)
-class Percent:
-    """A share written as a percentage: `Percent(0.25)` shows 25.0 %. `Percent(None)` is an empty cell."""
-
-    share: float | Decimal | None
+SHAPE = SheetShape(
+    columns=len(COLUMNS),
+    max_rows=MAX_ROWS,
+    too_many_rows=gettext_lazy(
+        "The sheet has more than %(max)s rows of adoptions; split it into several files."
+    ),
+    too_much_data=gettext_lazy(
+        "This file was refused: it unpacks to far more data than an adoption sheet holds (%(limit)s)."
+    ),
+)
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -91,69 +100,6 @@ def xlsx_response(filename, title, headers, rows):
     response = HttpResponse(_saved(workbook), content_type=XLSX)
     response["Content-Disposition"] = content_disposition(filename)
     return response
-
-
-def content_disposition(filename):
-    """`attachment` with an ASCII name for old clients and the real (e.g. Chinese) name per RFC 5987."""
-    name = re.sub(r'[\x00-\x1f\x7f"\\/]', "", filename).strip() or "export.xlsx"
-    if not name.lower().endswith(".xlsx"):
-        name += ".xlsx"
-    ascii_stem = unicodedata.normalize("NFKD", name[:-5]).encode("ascii", "ignore").decode()
-    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-.") or "export"
-    return f"attachment; filename=\"{ascii_stem}.xlsx\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _write_header(sheet, headers):
-    for column, label in enumerate(headers, start=1):
-        _put(sheet.cell(row=1, column=column), label).font = BOLD
-    sheet.freeze_panes = "A2"
-    return {column: _width(label) for column, label in enumerate(headers, start=1)}
-
-
-def _put(cell, value):
-    """Write one value as the type Excel should see."""
-    if isinstance(value, Percent):
-        shown = rounded_percentage(value.share)  # rounded as the pages round it, so both read the same
-        cell.value = None if shown is None else float(shown / 100)
-        cell.number_format = PERCENT_FORMAT
-    elif isinstance(value, datetime):
-        cell.value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif value is None or isinstance(value, int | float | Decimal):  # bool is an int: TRUE/FALSE
-        cell.value = value
-    else:
-        text = xml_text(value)
-        cell.value = text
-        if text.startswith(FORMULA_PREFIXES):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    return cell
-
-
-def _width(value):
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    if isinstance(value, Percent):
-        return 7
-    text = "" if value is None else str(value)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text[:100])
-
-
-def _sheet_title(title):
-    # Excel's rules: at most 31 characters, none of []:*?/\ and no apostrophe at either end.
-    cleaned = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", str(title)).strip(" '")[:31].strip(" '")
-    return cleaned or "Sheet"
-
-
-def _saved(workbook):
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --- The adoption template ----------------------------------------------------------------------
@@ -226,7 +172,7 @@ def _write_guide(sheet, data_title, lists_title):
         _put(sheet.cell(row=row, column=1), line)
     sheet.cell(row=1, column=1).font = BOLD
     header_row = len(lines) + 2
-    for column, (_key, label, width) in enumerate(COLUMNS, start=1):
+    for column, (_name, label, width) in enumerate(COLUMNS, start=1):
         _put(sheet.cell(row=header_row, column=column), label).font = BOLD
         sheet.column_dimensions[get_column_letter(column)].width = width
     for column, value in enumerate(_example(), start=1):
@@ -252,14 +198,6 @@ def _example():
 # --- Reading an uploaded sheet ------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """The whole file is refused; `message` says why."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
 def read_adoption_sheet(uploaded_file):
     """Check a filled adoption template. Returns (rows, errors): rows are dicts for
     `reports.actions.import_adoptions`; errors are (row number, message), row 0 for the file itself,
@@ -269,8 +207,8 @@ def read_adoption_sheet(uploaded_file):
     Two queries (items, outlets) whatever the number of rows.
     """
     try:
-        lines = _sheet_lines(_workbook_bytes(uploaded_file))
-    except _Refused as refused:
+        lines = read_lines(uploaded_file, SHAPE, limit=settings.REPORTS_IMPORT_MAX_BYTES)
+    except SheetRefused as refused:
         return [], [(0, refused.message)]
     if not lines:
         return [], [(0, _("The sheet has no adoptions below its header row."))]
@@ -281,80 +219,6 @@ def read_adoption_sheet(uploaded_file):
         rows.append(row)
         errors += [(number, problem) for problem in problems]
     return ([], errors) if errors else (rows, [])
-
-
-def _workbook_bytes(uploaded_file):
-    limit = getattr(settings, "REPORTS_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
-    too_big = _("The file is %(size)s; the largest accepted is %(limit)s.")
-    if uploaded_file.size is not None and uploaded_file.size > limit:
-        raise _Refused(too_big % {"size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)})
-    uploaded_file.seek(0)
-    data = uploaded_file.read(limit + 1)  # the declared size may lie
-    if len(data) > limit:
-        raise _Refused(too_big % {"size": filesizeformat(len(data)), "limit": filesizeformat(limit)})
-    _check_package(data)
-    return data
-
-
-def _not_xlsx():
-    return _Refused(
-        _(
-            "This file is not an Excel workbook (.xlsx). Open it in Excel or WPS, save it as "
-            "“Excel Workbook (*.xlsx)” and upload that file."
-        )
-    )
-
-
-def _check_package(data):
-    """Refuse a decompression bomb before anything unpacks it. zipfile stops each member at its
-    declared size, so the declared sizes checked here bound what openpyxl can unpack."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _not_xlsx() from None
-    bomb = (
-        len(members) > MAX_MEMBERS
-        or sum(m.file_size for m in members) > MAX_UNPACKED
-        or any(m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
-    )
-    if bomb:
-        raise _Refused(
-            _("This file was refused: it unpacks to far more data than an adoption sheet holds (%(limit)s).")
-            % {"limit": filesizeformat(MAX_UNPACKED)}
-        )
-
-
-def _sheet_lines(data):
-    """(row number, values) of the first sheet's non-empty rows below the header."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of error on a damaged or foreign package
-        raise _not_xlsx() from None
-    try:
-        return _non_empty(workbook.worksheets[0])  # read-only: the sheet's XML is parsed only now
-    except _Refused:
-        raise
-    except Exception:
-        raise _not_xlsx() from None
-    finally:
-        workbook.close()
-
-
-def _non_empty(sheet):
-    lines = []
-    for number, values in enumerate(
-        sheet.iter_rows(min_row=1, max_col=len(COLUMNS), values_only=True), start=1
-    ):
-        values = (tuple(values) + (None,) * len(COLUMNS))[: len(COLUMNS)]
-        if number == 1 or all(_text(v) == "" for v in values):
-            continue
-        lines.append((number, values))
-        if len(lines) > MAX_ROWS:
-            raise _Refused(
-                _("The sheet has more than %(max)s rows of adoptions; split it into several files.")
-                % {"max": MAX_ROWS}
-            )
-    return lines
 
 
 class _RowChecker:
@@ -492,27 +356,6 @@ def _level_codes():
         with translation.override(language):
             codes.update({_key(str(label)): code for code, label in Outlet.Level.choices})
     return codes
-
-
-def _key(name):
-    return str(name).strip().casefold()
-
-
-def _text(value):
-    """A cell as trimmed text; numbers without a trailing .0, dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime) and value.time() == datetime.min.time():
-        value = value.date()
-    return str(value).strip()
-
-
-def _shown(value):
-    """A value as quoted in a message: short enough to read."""
-    text = value.isoformat() if isinstance(value, date) and not isinstance(value, datetime) else _text(value)
-    return text if len(text) <= 50 else text[:49] + "…"
 
 
 def _item_number(value):

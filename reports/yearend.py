@@ -22,13 +22,13 @@ from django.utils.translation import ngettext
 
 from outlets.models import Adoption, Outlet
 from publicity.names import localized
+from publicity.numbers import percent
+from publicity.numbers import points as points_text
 from submissions.models import Article, Status
 from topics.answers import TopicTotals, answers_to, due_between, totals
 
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AnnualTarget, Score
-from .numbers import percent
-from .numbers import points as points_text
 from .periods import Kind, Period, add_months
 from .sheets import Percent
 from .templatetags.assessment import list_separator
@@ -166,7 +166,7 @@ def _months_met(period, units, today):
     for month in finished:
         met = assessed = 0
         for unit in units:
-            min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month)
+            min_submitted, min_adopted = quotas.minimum(unit, month)
             if not min_submitted and not min_adopted:
                 continue
             submitted, adopted = counts.get((unit.pk, month), (0, 0))

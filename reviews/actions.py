@@ -21,8 +21,8 @@ from submissions.checks import Check, presubmit_checks
 from submissions.content import plain_text, sanitize_body, text_length
 from submissions.models import Event, Status
 
-from .models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
-from .permissions import may_decide, reviewers_of, unheld_stage
+from .models import Decision, Delegation, ReviewChain, ReviewRun, ReviewStage, ReviewStep
+from .permissions import may_decide, may_name_deputy, on_behalf_of, reviewers_of, unheld_stage
 
 __all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "NobodyToReview", "StaleEdit"]
 
@@ -218,9 +218,12 @@ def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
     else:
         lack = _("Nobody holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
     if waiting:
-        outcome = _("The item waits at that stage with nobody to decide it. Assign the role in the admin.")
+        outcome = _(
+            "The item waits at that stage with nobody to decide it. "
+            "Name someone on the Units and people page."
+        )
     else:
-        outcome = _("The item could not be submitted. Assign the role in the admin.")
+        outcome = _("The item could not be submitted. Name someone on the Units and people page.")
     office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
     if not office.exists():
         office = User.objects.filter(is_active=True, is_staff=True)
@@ -266,10 +269,11 @@ def _decide(step, *, by, decision, revision_id, comment):
         return current, True
     current.decision = decision
     current.reviewer = by
+    current.on_behalf_of = on_behalf_of(by, current)
     current.comment = comment
     current.decided_at = timezone.now()
     current.revision_id = revision_id
-    current.save(update_fields=["decision", "reviewer", "comment", "decided_at", "revision"])
+    current.save(update_fields=["decision", "reviewer", "on_behalf_of", "comment", "decided_at", "revision"])
     return current, False
 
 
@@ -288,7 +292,11 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
         else str(step.stage)
     )
     Event.objects.create(
-        article=article, kind=Event.Kind.APPROVED, actor=by, revision_id=revision_id, note=note
+        article=article,
+        kind=Event.Kind.APPROVED,
+        actor=by,
+        revision_id=revision_id,
+        note=_deputy_note(step, note),
     )
     run = step.run
     if not signs_off(step):
@@ -299,7 +307,13 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     article.status = Status.APPROVED
     article.signed_off_at = timezone.now()
     article.save(update_fields=["status", "signed_off_at", "updated_at"])
-    Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
+    Event.objects.create(
+        article=article,
+        kind=Event.Kind.SIGNED_OFF,
+        actor=by,
+        revision_id=revision_id,
+        note=_deputy_note(step, ""),
+    )
     chosen = default_outlets(article) if outlets is None else list(outlets)  # paused ones wait
     queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
@@ -354,6 +368,15 @@ def reject(step, *, by, revision_id, comment):
     return step
 
 
+def _deputy_note(step, note):
+    """The timeline names the absent reviewer next to the deputy who decided (the Event's actor)."""
+    if step.on_behalf_of_id is None:
+        return note
+    if not note:
+        return _("On behalf of %(name)s") % {"name": step.on_behalf_of}
+    return _("On behalf of %(name)s — %(note)s") % {"name": step.on_behalf_of, "note": note}
+
+
 def _required_comment(comment):
     comment = (comment or "").strip()
     if not comment:
@@ -366,7 +389,11 @@ def _end(step, status, event_kind, notification_kind, *, by, comment):
     article.status = status
     article.save(update_fields=["status", "updated_at"])
     Event.objects.create(
-        article=article, kind=event_kind, actor=by, revision_id=step.revision_id, note=comment
+        article=article,
+        kind=event_kind,
+        actor=by,
+        revision_id=step.revision_id,
+        note=_deputy_note(step, comment),
     )
     notify([article.author], notification_kind, article=article, actor=by, note=comment)
 
@@ -453,3 +480,40 @@ def remind_overdue_steps(*, now=None):
                 )
                 escalated += 1
     return reminded, escalated
+
+
+# --- Delegation (代审) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def name_deputy(*, deputy, starts_on, ends_on, by):
+    """`by`, away from `starts_on` to `ends_on` (both included), names `deputy` to decide their
+    review steps meanwhile. One deputy at a time: days that overlap another delegation are refused."""
+    User.objects.select_for_update().get(pk=by.pk)  # one naming at a time per reviewer
+    if not may_name_deputy(by):
+        raise ActionRefused(_("Only a reviewer names a deputy."))
+    if deputy.pk == by.pk or not deputy.is_active:
+        raise ActionRefused(_("Choose someone else, who can sign in, as your deputy."))
+    if ends_on < starts_on or ends_on < timezone.localdate():
+        raise ActionRefused(_("The last day must be today or later, and not before the first."))
+    overlap = Delegation.objects.filter(
+        reviewer=by, ended_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).first()
+    if overlap is not None:
+        raise ActionRefused(
+            _("%(name)s is your deputy on some of these days already; end that first.")
+            % {"name": overlap.deputy}
+        )
+    return Delegation.objects.create(reviewer=by, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+
+
+@transaction.atomic
+def end_delegation(delegation, *, by):
+    """The reviewer is back early (or the deputy cannot stand in): the delegation ends now."""
+    current = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if by.pk not in (current.reviewer_id, current.deputy_id):
+        raise ActionRefused(_("Only the reviewer or the deputy ends a delegation."))
+    if current.ended_at is None:
+        current.ended_at = timezone.now()
+        current.save(update_fields=["ended_at"])
+    return current

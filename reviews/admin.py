@@ -3,7 +3,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from publicity.admin import ReadOnlyAdminMixin
 
-from .models import ReviewChain, ReviewRun, ReviewStage, ReviewStep
+from .models import Delegation, ReviewChain, ReviewRun, ReviewStage, ReviewStep
 
 
 class ReviewStageInline(TranslationStackedInline):
@@ -40,3 +40,10 @@ class ReviewRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["article", "chain"]
     show_full_result_count = False
     inlines = [ReviewStepInline]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "deputy", "starts_on", "ends_on", "ended_at"]
+    list_select_related = ["reviewer", "deputy"]
+    autocomplete_fields = ["reviewer", "deputy"]

@@ -127,3 +127,25 @@ class BatchSignOffForm(forms.Form):
             return int(self.data.get(f"revision-{step_id}", ""))
         except ValueError:
             return None
+
+
+class DelegationForm(forms.Form):
+    """代审: whom the reviewer names, and for which days."""
+
+    deputy = forms.ModelChoiceField(label=_("Deputy"), queryset=None)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Both days included. You can end it early when you are back."),
+    )
+
+    def __init__(self, *args, deputies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = deputies
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The last day cannot be before the first."))
+        return data

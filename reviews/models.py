@@ -159,6 +159,11 @@ class ReviewStep(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="review_decisions",
     )  # fmt: skip
+    # Set when a deputy decided the step for an absent reviewer (代审): `reviewer` is the deputy.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("on behalf of"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("waiting since"), default=timezone.now)
     due_at = models.DateTimeField(_("due"))
@@ -194,3 +199,47 @@ class ReviewStep(models.Model):
     @property
     def is_overdue(self):
         return self.is_pending and self.due_at < timezone.now()
+
+
+class DelegationQuerySet(models.QuerySet):
+    def in_force(self, day=None):
+        """Delegations that hold on `day` (default: today)."""
+        day = day or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day, ended_at__isnull=True)
+
+
+class Delegation(models.Model):
+    """代审: a reviewer who is away names a deputy, who decides the reviewer's steps from one day to
+    another (both included). The deputy's decisions record both names; nobody decides their own item."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("absent reviewer"), on_delete=models.CASCADE,
+        related_name="delegations_given",
+    )  # fmt: skip
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("deputy"), on_delete=models.CASCADE,
+        related_name="delegations_received",
+    )  # fmt: skip
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    created_at = models.DateTimeField(_("named"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(deputy=models.F("reviewer")), name="delegation_not_to_oneself"
+            ),
+        ]
+        indexes = [models.Index(fields=["deputy", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.deputy} ({self.starts_on} - {self.ends_on})"

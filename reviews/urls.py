@@ -13,4 +13,6 @@ urlpatterns = [
     path("items/<int:pk>/submit/", views.submit, name="submit"),
     path("items/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("items/<int:pk>/approval-sheet/", views.approval_sheet, name="approval_sheet"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:pk>/end/", views.end_delegation, name="end_delegation"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,9 +20,18 @@ from submissions.checks import Check, presubmit_checks
 from submissions.content import diff_html
 
 from . import actions
-from .forms import BatchSignOffForm, DecisionForm, QueueFilterForm, ReviewerEditForm
-from .models import Decision, ReviewStep
-from .permissions import access_step, has_queue, may_decide, queue_filter, reviewed_unit_ids
+from .forms import BatchSignOffForm, DecisionForm, DelegationForm, QueueFilterForm, ReviewerEditForm
+from .models import Decision, Delegation, ReviewStep
+from .permissions import (
+    access_step,
+    deputy_choices,
+    has_queue,
+    may_decide,
+    may_name_deputy,
+    on_behalf_of,
+    queue_filter,
+    reviewed_unit_ids,
+)
 
 
 @login_required
@@ -39,6 +49,7 @@ def queue(request):
     context = page_of(request, steps, name="steps") | {"now": now, "form": form}
     for step in context["steps"]:
         step.signs_off = actions.signs_off(step)
+        step.on_behalf = on_behalf_of(request.user, step)
     if any(step.signs_off for step in context["steps"]):
         context["outlets"] = list(Outlet.objects.order_by("name"))
     return render(request, "reviews/queue.html", context)
@@ -127,8 +138,9 @@ def _render_step(request, step, form, status=200):
             "title_diff": diff_html(earlier.revision.title, revision.title) if changed else "",
             "body_diff": diff_html(earlier.revision.body, revision.body) if changed else "",
             "may_decide": may_decide(request.user, step),
+            "on_behalf": on_behalf_of(request.user, step),
             "form": form,
-            "steps": list(step.run.steps.select_related("stage", "reviewer")),
+            "steps": list(step.run.steps.select_related("stage", "reviewer", "on_behalf_of")),
         },
         status=status,
     )
@@ -259,7 +271,7 @@ def approval_sheet(request, pk):
     steps = list(
         ReviewStep.objects.filter(article=article)
         .exclude(decision__in=[Decision.PENDING, Decision.CANCELLED])
-        .select_related("stage", "reviewer", "revision")
+        .select_related("stage", "reviewer", "on_behalf_of", "revision")
     )
     context = {
         "article": article,
@@ -289,3 +301,42 @@ def _pdf_response(html, filename):
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Delegation (代审) ------------------------------------------------------------------------
+
+
+@login_required
+def delegations(request):
+    """A reviewer names a deputy for the days they are away; both see the delegations they are in."""
+    if not (may_name_deputy(request.user) or has_queue(request.user)):
+        raise Http404
+    form = DelegationForm(request.POST or None, deputies=deputy_choices(request.user))
+    if request.method == "POST":
+        if not may_name_deputy(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.name_deputy(by=request.user, **form.cleaned_data)
+            except actions.ActionRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("Your deputy was named."))
+                return redirect("reviews:delegations")
+    mine = Delegation.objects.filter(Q(reviewer=request.user) | Q(deputy=request.user)).select_related(
+        "reviewer", "deputy"
+    )
+    context = {"form": form if may_name_deputy(request.user) else None, "today": timezone.localdate()}
+    return render(request, "reviews/delegations.html", context | page_of(request, mine, name="delegations"))
+
+
+@require_POST
+@login_required
+def end_delegation(request, pk):
+    try:
+        delegation = Delegation.objects.get(Q(reviewer=request.user) | Q(deputy=request.user), pk=pk)
+    except Delegation.DoesNotExist:
+        raise Http404 from None
+    actions.end_delegation(delegation, by=request.user)
+    messages.success(request, _("The delegation has ended."))
+    return redirect("reviews:delegations")

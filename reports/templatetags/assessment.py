@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import pgettext
 
-from .. import numbers
+from publicity import numbers
 
 register = template.Library()
 

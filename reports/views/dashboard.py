@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
 from outlets.models import Adoption, Outlet
+from publicity.numbers import percent, points
 from publicity.paging import page_of
 
 from .. import actions, charts, permissions
 from ..figures import Progress, assessed_units, monthly_series, officer_figures, unit_figures
 from ..models import Reminder, Score
-from ..numbers import percent, points
 from ..periods import Kind, Period
 from ..rankings import MEASURES, rank
 from .exports import figures_sheet, ledger_sheet

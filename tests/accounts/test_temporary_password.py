@@ -110,7 +110,7 @@ def test_the_people_page_lists_the_office_and_offers_the_reset_where_allowed(cli
 
     assert str(people["officer"]) in page and str(people["leader"]) in page
     assert page.count("Reset password</button>") == 2  # the officer and the leader, not office-wide roles
-    assert reverse("accounts:people") in client.get("/").content.decode()
+    assert reverse("accounts:units") in client.get("/").content.decode()  # the office's Units and people
 
 
 @pytest.mark.parametrize("count", [1, 25])

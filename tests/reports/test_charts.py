@@ -6,8 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils.translation import override
 
+from publicity.numbers import percent, points
 from reports.charts import PALETTE, bar_list, chart_table, line_chart, stacked_bars
-from reports.numbers import percent, points
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & Co"

@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Unit
 from outlets.models import Outlet
 from reports import actions, scoring
+from reports.figures import Progress, unit_figures
 from reports.models import InstructionBonus, Quota, Score, ScoreRule, ScoringPolicy
+from reports.periods import Period
 from tests.factories import CategoryFactory, UnitClassFactory, UnitFactory, officer_of
 
 from .conftest import adopt, signed_off_item
@@ -152,3 +155,23 @@ def test_a_month_is_not_assessed_before_it_ends(quota_units):
 def test_a_quota_for_one_month_overrides_the_default(quota_units):
     scoring.score_month_minimums(date(2026, 8, 1), today=date(2026, 9, 1))
     assert not Score.objects.exists()
+
+
+def test_a_unit_owes_no_minimum_for_the_months_before_it_started(quota_units):
+    quiet = quota_units[1]
+    Unit.objects.filter(pk=quiet.pk).update(active_from=date(2026, 3, 2))
+    scoring.score_month_minimums(date(2026, 3, 1), today=date(2026, 5, 1))
+    scoring.score_month_minimums(date(2026, 4, 1), today=date(2026, 5, 1))
+    owed = {(line.unit.name, line.month.month) for line in Score.objects.filter(kind="missed_submitted")}
+    assert owed == {("Busy", 3), ("Busy", 4), ("Quiet", 4)}
+
+
+def test_the_month_figures_show_no_minimum_and_nothing_behind_before_the_unit_started(quota_units):
+    quiet = quota_units[1]
+    Unit.objects.filter(pk=quiet.pk).update(active_from=date(2026, 9, 15))
+    rows = {
+        row.subject.name: row.figures
+        for row in unit_figures(Period.containing("month", date(2026, 9, 1)), today=date(2026, 10, 2))
+    }
+    assert (rows["Quiet"].min_submitted, rows["Quiet"].progress) == (0, Progress.NONE)
+    assert (rows["Busy"].min_submitted, rows["Busy"].progress) == (2, Progress.BEHIND)

@@ -430,6 +430,7 @@ def test_a_unit_without_a_leader_in_charge_cannot_submit_and_the_office_is_told(
     [notification] = told(people["director"])
     assert notification.article == article
     assert "“Leader in charge”" in notification.note and str(school) in notification.note
+    assert notification.note.endswith("Name someone on the Units and people page.")  # not the raw admin
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "director@office.example"
     assert "Sports day" in message["Subject"]
