@@ -60,7 +60,7 @@ def kick(delivery_id):
 def default_outlets(article):
     """The preselected outlets that take the item's category, paused ones too: their deliveries wait
     for the outlet to be resumed."""
-    return [o for o in Outlet.objects.filter(preselected=True) if o.accepts(article)]
+    return [o for o in Outlet.objects.deliverable().filter(preselected=True) if o.accepts(article)]
 
 
 # --- Sending -------------------------------------------------------------------------------
