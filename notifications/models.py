@@ -27,6 +27,10 @@ class Notification(models.Model):
         URGED = "urged", _("Your unit is behind its monthly minimum")
         BULLETIN = "bulletin", _("A bulletin was published")
         REVIEWER_MISSING = "reviewer_missing", _("An item has nobody to review it")
+        BRIEFING_REVIEW = "briefing_review", _("A briefing waits for your review")
+        BRIEFING_RETURNED = "briefing_returned", _("A briefing was returned for revision")
+        BRIEFING_ISSUED = "briefing_issued", _("A briefing was issued to your unit: please sign for it")
+        BRIEFING_URGED = "briefing_urged", _("Your unit has not yet signed for a briefing")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "outlets",
+    "briefings",
     "reports",
 ]
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("outlets/", include("outlets.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("briefings/", include("briefings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
