@@ -4,9 +4,11 @@ Each action locks what it changes, checks the rule, saves, records a BriefingEve
 e-mail to `notify` (sent after commit).
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -33,6 +35,8 @@ from .models import (
     Decision,
     Status,
 )
+
+logger = logging.getLogger(__name__)
 
 URGE_REPEAT = timedelta(minutes=1)  # a second click within this is the same reminder
 UNIT_ROLES = (Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
@@ -205,6 +209,9 @@ def remove_piece(piece, *, by, reason=""):
     adoption = Adoption.objects.filter(article_id=piece.article_id, outlet=briefing.series.outlet).first()
     if adoption is not None:
         outlet_actions.remove_adoption(adoption, by=by, reason=f"{briefing.heading()}: {reason}")
+        # The item's other adoptions may now earn what this one did (e.g. "best outlet only").
+        Adoption.objects.filter(article_id=piece.article_id).update(needs_scoring=True)
+        transaction.on_commit(score_soon)
     piece.removed_at, piece.removed_reason = timezone.now(), reason
     piece.save(update_fields=["removed_at", "removed_reason"])
     _event(briefing, BriefingEvent.Kind.CORRECTED, by, note=f"{piece.title}: {reason}")
@@ -337,6 +344,7 @@ def _issue(briefing, *, units, by, issued_on):
     for piece in briefing.pieces.select_related("article"):
         _count_adoption(briefing, piece, by)
     _event(briefing, BriefingEvent.Kind.ISSUED, by, note=", ".join(u.name for u in units))
+    transaction.on_commit(score_soon)
     _tell_units(briefing, [u.pk for u in units], Notification.Kind.BRIEFING_ISSUED, by)
     return briefing
 
@@ -357,6 +365,16 @@ def _count_adoption(briefing, piece, by):
     outlet_actions.record_office_adoption(
         piece.article, outlet, adopted_on=briefing.issued_on, by=by, issue=briefing.heading()[:100]
     )
+
+
+def score_soon():
+    """Points for the new adoptions now rather than at the beat's next sweep. By the task's name:
+    nothing imports `reports` (DESIGN.md §3)."""
+    try:
+        current_app.loader.import_default_modules()  # every app's tasks, as a worker has them
+        current_app.tasks["reports.score_pending"].delay()
+    except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
+        logger.warning("Could not queue reports.score_pending; the sweeper will do it.", exc_info=True)
 
 
 def _tell_units(briefing, unit_ids, kind, by):

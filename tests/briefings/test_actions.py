@@ -230,3 +230,18 @@ def test_two_issues_at_once_get_consecutive_numbers(series, office_people, signe
         thread.join()
     assert errors == []
     assert sorted(Briefing.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_the_pieces_of_an_issue_earn_points_like_any_adoption(
+    series, office_people, signed_off, school, django_capture_on_commit_callbacks
+):
+    from reports.models import Score, ScoreRule
+
+    ScoreRule.objects.create(level="county", main_points=2, co_points=1)
+    briefing = approved(series, office_people, [signed_off(), signed_off(title="第二篇")])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.issue(briefing, units=[school], by=office_people["editor"])
+    assert Score.objects.filter(unit=school, kind=Score.Kind.ADOPTION, points=2).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.remove_piece(briefing.pieces.first(), by=office_people["editor"], reason="重复")
+    assert Score.objects.filter(unit=school, kind=Score.Kind.ADOPTION).count() == 1
