@@ -232,3 +232,44 @@ def test_the_archive_searches_the_pieces_and_filters_by_year(client, people, ser
     assert len(re.findall(r'href="/briefings/\d+/"', page)) == 1
     page = client.get(reverse("briefings:list"), {"year": 2001}).content.decode()
     assert "No briefings yet." in page
+
+
+def page_queries(client, user, url):
+    client.force_login(user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_compose_page_takes_the_same_number_of_queries_for_1_or_25_pieces_and_items(
+    client, people, draft, signed_off
+):
+    url = reverse("briefings:edit", args=[draft.pk])
+    signed_off(title="候选")
+    one = page_queries(client, people["editor"], url)
+    for n in range(24):
+        actions.add_piece(draft, signed_off(title=f"篇{n}"), by=people["editor"])
+        signed_off(title=f"候选{n}")
+    assert draft.pieces.count() == 25
+    assert page_queries(client, people["editor"], url) == one
+
+
+def test_the_issue_page_takes_the_same_number_of_queries_for_1_or_25_units(
+    client, people, series, signed_off, office
+):
+    from tests.factories import UnitFactory
+
+    def issue_to(units, title):
+        briefing = actions.create_briefing(series, by=people["editor"])
+        actions.add_piece(briefing, signed_off(title=title), by=people["editor"])
+        actions.submit_for_review(briefing, by=people["editor"])
+        actions.approve(briefing.steps.get(), by=people["director"])
+        return actions.issue(briefing, units=units, by=people["editor"])
+
+    small = issue_to([UnitFactory(parent=office)], "一")
+    large = issue_to([UnitFactory(parent=office) for _ in range(25)], "二")
+    pages = [reverse("briefings:detail", args=[b.pk]) for b in (small, large)]
+    assert page_queries(client, people["editor"], pages[0]) == page_queries(
+        client, people["editor"], pages[1]
+    )
