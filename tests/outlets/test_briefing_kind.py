@@ -21,3 +21,10 @@ def test_a_briefing_outlet_is_never_preselected_at_sign_off(article, briefing_ou
 def test_a_briefing_outlet_cannot_be_chosen_at_sign_off(article, briefing_outlet):
     form = DecisionForm(signs_off=True, article=article)
     assert briefing_outlet not in form.fields["outlets"].queryset
+
+
+def test_testing_a_briefing_outlets_connection_says_nothing_is_sent(briefing_outlet):
+    from outlets.actions import test_connection as check
+
+    ok, message = check(briefing_outlet)
+    assert ok and "Nothing is sent" in message
