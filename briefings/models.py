@@ -95,8 +95,11 @@ class Status(models.TextChoices):
 
 
 class BriefingQuerySet(models.QuerySet):
-    def for_list(self):
+    def for_list(self, unit_ids=()):
+        """With the counts the archive shows; `to_sign`: how many of `unit_ids` have not signed yet."""
+        waiting = Q(receipts__unit_id__in=unit_ids, receipts__signed_at__isnull=True)
         return self.select_related("series").annotate(
+            to_sign=models.Count("receipts", filter=waiting, distinct=True),
             piece_count=models.Count("pieces", filter=Q(pieces__removed_at__isnull=True), distinct=True),
             receipt_count=models.Count("receipts", distinct=True),
             signed_count=models.Count("receipts", filter=Q(receipts__signed_at__isnull=False), distinct=True),

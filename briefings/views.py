@@ -33,7 +33,8 @@ ITEMS_SHOWN = 25
 def briefing_list(request):
     """The archive: every issue for the office (drafts too), the issued ones for a unit's people."""
     briefings = permissions.briefings_visible_to(request.user)
-    if not permissions.may_edit_briefings(request.user) and not permissions.unit_ids_signing(request.user):
+    office, units = permissions.may_edit_briefings(request.user), permissions.unit_ids_signing(request.user)
+    if not office and not units:
         raise Http404
     form = ArchiveFilterForm(request.GET or None)
     if form.is_valid():
@@ -44,9 +45,10 @@ def briefing_list(request):
                 Q(series__name__icontains=q) | Q(pieces__title__icontains=q) | Q(pieces__body__icontains=q)
             )
             briefings = briefings.filter(pk__in=Briefing.objects.filter(found).values("pk"))
-    context = page_of(request, briefings.for_list(), name="briefings") | {
+    context = page_of(request, briefings.for_list(unit_ids=units), name="briefings") | {
         "form": form,
-        "new_form": NewBriefingForm() if permissions.may_edit_briefings(request.user) else None,
+        "office": office,
+        "new_form": NewBriefingForm() if office else None,
         "years": _years(),
     }
     return render(request, "briefings/briefing_list.html", context)

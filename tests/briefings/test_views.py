@@ -273,3 +273,11 @@ def test_the_issue_page_takes_the_same_number_of_queries_for_1_or_25_units(
     assert page_queries(client, people["editor"], pages[0]) == page_queries(
         client, people["editor"], pages[1]
     )
+
+
+def test_a_units_archive_says_which_issues_wait_for_its_signature(client, people, issued, school):
+    client.force_login(people["officer"])
+    page = client.get(reverse("briefings:list")).content.decode()
+    assert 'data-testid="to-sign"' in page and "signed by" not in page
+    actions.sign_for(issued.receipts.get(unit=school), by=people["officer"])
+    assert 'data-testid="to-sign"' not in client.get(reverse("briefings:list")).content.decode()
