@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from publicity.paging import page_of
+from publicity.pdf import render_pdf
 from submissions import permissions as item_permissions
 from submissions.models import Article
 from submissions.models import Status as ArticleStatus
@@ -342,5 +346,21 @@ def approval_sheet(request, pk):
     permissions.require_office(request.user)
     briefing = permissions.access_briefing(request.user, pk)
     steps = list(briefing.steps.exclude(decision=Decision.PENDING).select_related("stage", "reviewer"))
-    context = {"briefing": briefing, "steps": steps, "printed_at": timezone.now()}
-    return render(request, "briefings/approval_sheet.html", context)
+    context = {
+        "briefing": briefing,
+        "steps": steps,
+        "printed_at": timezone.now(),
+        "base_template": "base.html",
+    }
+    if request.GET.get("format") != "pdf":
+        return render(request, "briefings/approval_sheet.html", context)
+    with open(finders.find("css/sheet.css"), encoding="utf-8") as css:
+        sheet_css = mark_safe(css.read())  # our own static file, not user input
+    html = render_to_string(
+        "briefings/approval_sheet.html",
+        context | {"for_pdf": True, "base_template": "reviews/pdf_base.html", "sheet_css": sheet_css},
+        request,
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="briefing-approval-sheet-{briefing.pk}.pdf"'
+    return response

@@ -281,3 +281,11 @@ def test_a_units_archive_says_which_issues_wait_for_its_signature(client, people
     assert 'data-testid="to-sign"' in page and "signed by" not in page
     actions.sign_for(issued.receipts.get(unit=school), by=people["officer"])
     assert 'data-testid="to-sign"' not in client.get(reverse("briefings:list")).content.decode()
+
+
+def test_the_approval_sheet_names_the_reviewer_and_downloads_as_pdf(client, people, issued):
+    client.force_login(people["editor"])
+    url = reverse("briefings:approval_sheet", args=[issued.pk])
+    assert people["director"].display_name in client.get(url).content.decode()
+    response = client.get(url, {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
