@@ -334,10 +334,8 @@ def download(request, pk, kind):
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         raise Http404
-    response = HttpResponse(content, content_type=content_type)
     name = f"briefing-{briefing.year or 'draft'}-{briefing.number or briefing.pk}.{kind}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _attachment(content, content_type, name)
 
 
 @login_required
@@ -354,13 +352,17 @@ def approval_sheet(request, pk):
     }
     if request.GET.get("format") != "pdf":
         return render(request, "briefings/approval_sheet.html", context)
+    pdf = context | {"for_pdf": True, "base_template": "reviews/pdf_base.html", "sheet_css": _sheet_css()}
+    html = render_to_string("briefings/approval_sheet.html", pdf, request)
+    return _attachment(render_pdf(html), "application/pdf", f"briefing-approval-sheet-{briefing.pk}.pdf")
+
+
+def _sheet_css():
     with open(finders.find("css/sheet.css"), encoding="utf-8") as css:
-        sheet_css = mark_safe(css.read())  # our own static file, not user input
-    html = render_to_string(
-        "briefings/approval_sheet.html",
-        context | {"for_pdf": True, "base_template": "reviews/pdf_base.html", "sheet_css": sheet_css},
-        request,
-    )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="briefing-approval-sheet-{briefing.pk}.pdf"'
+        return mark_safe(css.read())  # our own static file, not user input
+
+
+def _attachment(content, content_type, filename):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
