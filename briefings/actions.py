@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleAssignment, User
@@ -206,7 +207,7 @@ def remove_piece(piece, *, by, reason=""):
     reason = reason.strip()
     if not reason:
         raise ActionRefused(_("Say why the piece is taken out of the issued briefing."))
-    adoption = Adoption.objects.filter(article_id=piece.article_id, outlet=briefing.series.outlet).first()
+    adoption = Adoption.objects.filter(pk=piece.adoption_id).first()
     if adoption is not None:
         outlet_actions.remove_adoption(adoption, by=by, reason=f"{briefing.heading()}: {reason}")
         # The item's other adoptions may now earn what this one did (e.g. "best outlet only").
@@ -362,9 +363,12 @@ def _count_adoption(briefing, piece, by):
     outlet = briefing.series.outlet
     if Adoption.objects.filter(article_id=piece.article_id, outlet=outlet).exists():
         return  # used in an earlier issue of the series: an item counts once per outlet
-    outlet_actions.record_office_adoption(
-        piece.article, outlet, adopted_on=briefing.issued_on, by=by, issue=briefing.heading()[:100]
+    with translation.override(settings.LANGUAGE_CODE):  # stored text, in the site's language
+        issue = briefing.heading()[:100]
+    piece.adoption = outlet_actions.record_office_adoption(
+        piece.article, outlet, adopted_on=briefing.issued_on, by=by, issue=issue
     )
+    piece.save(update_fields=["adoption"])
 
 
 def score_soon():

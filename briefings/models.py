@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Unit
-from outlets.models import Outlet
+from outlets.models import Adoption, Outlet
 from submissions.models import Article
 
 OFFICE_ROLE_CHOICES = [(role.value, role.label) for role in (Role.OFFICE_DIRECTOR, Role.LEADERSHIP)]
@@ -202,6 +202,16 @@ class BriefingPiece(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
     source = models.CharField(_("source"), max_length=200, blank=True)  # the unit, as printed
+    # The adoption this piece gave its item when the issue was issued; none if an earlier issue of
+    # the series had given it already (an item counts once per outlet).
+    adoption = models.OneToOneField(
+        Adoption,
+        verbose_name=_("adoption"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="briefing_piece",
+    )
     # After issue a piece is not deleted: its adoption is taken back with a reason (a correction).
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
     removed_reason = models.CharField(_("why removed"), max_length=500, blank=True)

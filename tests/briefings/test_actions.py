@@ -245,3 +245,17 @@ def test_the_pieces_of_an_issue_earn_points_like_any_adoption(
     with django_capture_on_commit_callbacks(execute=True):
         actions.remove_piece(briefing.pieces.first(), by=office_people["editor"], reason="重复")
     assert Score.objects.filter(unit=school, kind=Score.Kind.ADOPTION).count() == 1
+
+
+def test_correcting_a_later_issue_keeps_the_adoption_an_earlier_issue_gave(
+    series, office_people, signed_off, school
+):
+    article = signed_off()
+    first = approved(series, office_people, [article])
+    actions.issue(first, units=[school], by=office_people["editor"])
+    second = approved(series, office_people, [article])
+    actions.issue(second, units=[school], by=office_people["editor"])
+    actions.remove_piece(second.pieces.get(), by=office_people["editor"], reason="重复刊登")
+    assert Adoption.objects.filter(article=article, outlet=series.outlet).exists()
+    actions.remove_piece(first.pieces.get(), by=office_people["editor"], reason="有误")
+    assert not Adoption.objects.filter(article=article).exists()
