@@ -259,3 +259,40 @@ def test_correcting_a_later_issue_keeps_the_adoption_an_earlier_issue_gave(
     assert Adoption.objects.filter(article=article, outlet=series.outlet).exists()
     actions.remove_piece(first.pieces.get(), by=office_people["editor"], reason="有误")
     assert not Adoption.objects.filter(article=article).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_deciding_at_once_record_one_decision(series, office, office_people, signed_off):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the row lock is tested on PostgreSQL")
+    from accounts.models import Role
+    from tests.factories import RoleAssignmentFactory
+
+    second = RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user
+    briefing = composed(series, office_people, [signed_off()])
+    actions.submit_for_review(briefing, by=office_people["editor"])
+    step = briefing.steps.get()
+    barrier, refused = threading.Barrier(2), []
+
+    def decide(reviewer, decide_with):
+        try:
+            barrier.wait()
+            decide_with(step, by=reviewer)
+        except ActionRefused as error:
+            refused.append(error.message)
+        finally:
+            connection.close()
+
+    def send_back(step, *, by):
+        actions.return_for_revision(step, by=by, comment="再改改")
+
+    threads = [
+        threading.Thread(target=decide, args=(office_people["director"], actions.approve)),
+        threading.Thread(target=decide, args=(second, send_back)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 1 and "already decided" in refused[0]
+    assert briefing.steps.exclude(decision=Decision.PENDING).count() == 1
