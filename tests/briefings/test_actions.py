@@ -99,6 +99,8 @@ def test_a_return_needs_a_comment_and_resubmission_resumes_at_that_stage(series,
     briefing = composed(series, office_people, [signed_off()])
     actions.submit_for_review(briefing, by=office_people["editor"])
     step = briefing.steps.get()
+    asked = Notification.objects.filter(kind=Notification.Kind.BRIEFING_REVIEW)
+    assert [n.recipient for n in asked] == [office_people["director"]]
     with pytest.raises(ActionRefused):
         actions.return_for_revision(step, by=office_people["director"], comment="  ")
     actions.return_for_revision(step, by=office_people["director"], comment="标题太长")
