@@ -289,3 +289,19 @@ def test_the_approval_sheet_names_the_reviewer_and_downloads_as_pdf(client, peop
     assert people["director"].display_name in client.get(url).content.decode()
     response = client.get(url, {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_the_office_issues_to_chosen_units_and_choosing_none_issues_nothing(
+    client, people, draft, school, other_school
+):
+    actions.submit_for_review(draft, by=people["editor"])
+    actions.approve(draft.steps.get(), by=people["director"])
+    client.force_login(people["director"])
+    url = reverse("briefings:issue", args=[draft.pk])
+    response = client.post(url, {"send_to": "chosen"}, follow=True)
+    assert "Choose at least one unit" in response.content.decode()
+    assert Briefing.objects.get(pk=draft.pk).status == Status.APPROVED
+    client.post(url, {"send_to": "chosen", "units": [other_school.pk]})
+    issued = Briefing.objects.get(pk=draft.pk)
+    assert issued.status == Status.ISSUED
+    assert [r.unit for r in issued.receipts.all()] == [other_school]
