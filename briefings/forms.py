@@ -37,7 +37,13 @@ class PieceForm(forms.Form):
     piece_id = forms.IntegerField(widget=forms.HiddenInput)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    column = forms.TypedChoiceField(label=_("Column"), coerce=int, required=False, empty_value=None)
+    column = forms.TypedChoiceField(
+        label=_("Column"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000)
 
     def __init__(self, *args, columns=(), **kwargs):

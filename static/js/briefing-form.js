@@ -1,5 +1,7 @@
 // The briefing's compose page: autosave with the same rules as items (a stale version pauses it).
-// The page works without it ("Save").
+// The page works without it ("Save", plain text areas).
+import { createBodyEditor } from "./rich-text.js";
+
 const DELAY = 2000;
 const RETRY_DELAY = 5000;
 
@@ -52,6 +54,7 @@ async function save() {
 }
 
 if (form) {
+  for (const textarea of form.querySelectorAll("textarea[data-body-editor]")) createBodyEditor(textarea);
   form.addEventListener("input", () => {
     dirty = true;
     clearTimeout(timer);

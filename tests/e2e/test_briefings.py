@@ -78,8 +78,9 @@ def test_the_office_composes_reviews_and_issues_a_briefing_that_units_sign_for(
     # edit the pieces for the briefing; autosave keeps the editor's note
     editor.get_by_label("Editor's note").fill("本期聚焦校园活动。")
     expect(editor.locator("#autosave-status")).to_contain_text("Saved at")
-    editor.get_by_test_id("piece").nth(2).get_by_label("Column").select_option(label="基层信息")
-    editor.get_by_test_id("piece").first.get_by_label("Title").fill("读书月：实验小学师生共读")
+    editor.get_by_test_id("piece").nth(2).get_by_label("Column", exact=True).select_option(label="基层信息")
+    editor.get_by_test_id("piece").first.get_by_label("Title", exact=True).fill("读书月：实验小学师生共读")
+    editor.get_by_test_id("piece").first.get_by_test_id("body-editor").fill("读书月期间，全校师生共读经典。")
     editor.get_by_test_id("save-briefing").click()
     expect(editor.get_by_text("Briefing saved.")).to_be_visible()
     assert editor.url == compose_url.split("?")[0]
@@ -104,7 +105,14 @@ def test_the_office_composes_reviews_and_issues_a_briefing_that_units_sign_for(
     text = subprocess.run(
         ["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True
     ).stdout
-    for expected in ["沙湾区教育信息", "(total No. 140)", "基层信息", TITLES[2], "读书月：实验小学师生共读"]:
+    for expected in [
+        "沙湾区教育信息",
+        "(total No. 140)",
+        "基层信息",
+        TITLES[2],
+        "读书月：实验小学师生共读",
+        "共读经典",
+    ]:
         assert expected in text
     fonts = subprocess.run(["pdffonts", pdf], capture_output=True, text=True, check=True).stdout.splitlines()[
         2:
