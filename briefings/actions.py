@@ -68,6 +68,13 @@ def locked(briefing):
     return Briefing.objects.select_for_update(of=("self",)).select_related("series").get(pk=briefing.pk)
 
 
+def stored_heading(briefing):
+    """The issue's heading for stored text (notes, the adoption's issue), in the site's language
+    rather than that of whoever happened to act."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(briefing.heading())
+
+
 def _event(briefing, kind, by, note=""):
     BriefingEvent.objects.create(briefing=briefing, kind=kind, actor=by, note=note)
 
@@ -209,7 +216,7 @@ def remove_piece(piece, *, by, reason=""):
         raise ActionRefused(_("Say why the piece is taken out of the issued briefing."))
     adoption = Adoption.objects.filter(pk=piece.adoption_id).first()
     if adoption is not None:
-        outlet_actions.remove_adoption(adoption, by=by, reason=f"{briefing.heading()}: {reason}")
+        outlet_actions.remove_adoption(adoption, by=by, reason=f"{stored_heading(briefing)}: {reason}")
         # The item's other adoptions may now earn what this one did (e.g. "best outlet only").
         Adoption.objects.filter(article_id=piece.article_id).update(needs_scoring=True)
         transaction.on_commit(score_soon)
@@ -251,7 +258,7 @@ def _open_step(briefing, stage, by):
         reviewers.distinct(),
         Notification.Kind.BRIEFING_REVIEW,
         actor=by,
-        note=briefing.heading(),
+        note=stored_heading(briefing),
         link=reverse("briefings:detail", args=[briefing.pk]),
     )
     return step
@@ -310,7 +317,7 @@ def return_for_revision(step, *, by, comment):
         editors,
         Notification.Kind.BRIEFING_RETURNED,
         actor=by,
-        note=f"{briefing.heading()}\n{comment}",
+        note=f"{stored_heading(briefing)}\n{comment}",
         link=reverse("briefings:detail", args=[briefing.pk]),
     )
     return step
@@ -363,8 +370,7 @@ def _count_adoption(briefing, piece, by):
     outlet = briefing.series.outlet
     if Adoption.objects.filter(article_id=piece.article_id, outlet=outlet).exists():
         return  # used in an earlier issue of the series: an item counts once per outlet
-    with translation.override(settings.LANGUAGE_CODE):  # stored text, in the site's language
-        issue = briefing.heading()[:100]
+    issue = stored_heading(briefing)[:100]
     piece.adoption = outlet_actions.record_office_adoption(
         piece.article, outlet, adopted_on=briefing.issued_on, by=by, issue=issue
     )
@@ -386,7 +392,11 @@ def _tell_units(briefing, unit_ids, kind, by):
         pk__in=RoleAssignment.objects.filter(unit_id__in=unit_ids, role__in=UNIT_ROLES).values("user_id")
     )
     notify(
-        people, kind, actor=by, note=briefing.heading(), link=reverse("briefings:detail", args=[briefing.pk])
+        people,
+        kind,
+        actor=by,
+        note=stored_heading(briefing),
+        link=reverse("briefings:detail", args=[briefing.pk]),
     )
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese text with its full-width punctuation
 """Composing, reviewing, issuing, signing for and correcting a briefing."""
 
 import threading
@@ -298,3 +299,16 @@ def test_two_reviewers_deciding_at_once_record_one_decision(series, office, offi
         thread.join()
     assert len(refused) == 1 and "already decided" in refused[0]
     assert briefing.steps.exclude(decision=Decision.PENDING).count() == 1
+
+
+def test_stored_text_uses_the_sites_language_not_the_actors(
+    series, office_people, signed_off, school, settings
+):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    briefing = approved(series, office_people, [signed_off()])
+    with translation.override("en"):
+        actions.issue(briefing, units=[school], by=office_people["editor"], issued_on=date(2026, 11, 30))
+    assert Adoption.objects.get().issue == "沙湾区教育信息 2026年第1期（总第137期）"
+    assert Notification.objects.filter(note="沙湾区教育信息 2026年第1期（总第137期）").exists()
