@@ -1,4 +1,6 @@
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -81,6 +83,13 @@ class AddToBriefingForm(forms.Form):
     def __init__(self, *args, briefings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["briefing"].queryset = briefings
+        # Issues being edited have no number yet: tell them apart by who started them, and when.
+        self.fields["briefing"].label_from_instance = _draft_label
+
+
+def _draft_label(briefing):
+    started = date_format(timezone.localtime(briefing.created_at), "SHORT_DATE_FORMAT")
+    return f"{briefing.heading()} · {started} · {briefing.created_by}"
 
 
 class DecisionForm(forms.Form):

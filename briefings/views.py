@@ -212,7 +212,7 @@ def add_from_item(request, article_pk):
     """ "Add to briefing" on an item's page: pick one of the issues being edited."""
     permissions.require_office(request.user)
     article = item_permissions.access_article(request.user, article_pk)
-    editable = Briefing.objects.filter(status__in=Briefing.EDITABLE).select_related("series")
+    editable = Briefing.objects.filter(status__in=Briefing.EDITABLE).select_related("series", "created_by")
     form = AddToBriefingForm(request.POST or None, briefings=editable)
     if request.method == "POST" and form.is_valid():
         briefing = form.cleaned_data["briefing"]

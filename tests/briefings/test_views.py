@@ -305,3 +305,11 @@ def test_the_office_issues_to_chosen_units_and_choosing_none_issues_nothing(
     issued = Briefing.objects.get(pk=draft.pk)
     assert issued.status == Status.ISSUED
     assert [r.unit for r in issued.receipts.all()] == [other_school]
+
+
+def test_add_to_briefing_tells_the_drafts_apart(client, people, draft, signed_off):
+    client.force_login(people["director"])
+    page = client.get(
+        reverse("briefings:add_from_item", args=[signed_off(title="另一篇").pk])
+    ).content.decode()
+    assert f"(not yet numbered) · {timezone.localdate():%m/%d/%Y} · {people['editor']}" in page
