@@ -191,6 +191,9 @@ def test_a_stale_autosave_gets_409_and_changes_nothing(client, people, draft):
     }
     response = client.post(reverse("briefings:autosave", args=[draft.pk]), data)
     assert response.status_code == 409 and response.json()["conflict"]
+    page = client.post(reverse("briefings:edit", args=[draft.pk]), data)
+    assert page.status_code == 409 and "changed this briefing while you were editing" in page.content.decode()
+    assert 'value="新标题"' in page.content.decode()  # the editor's own text stays on the page
     data["version"] = draft.version
     assert client.post(reverse("briefings:autosave", args=[draft.pk]), data).status_code == 200
     assert draft.pieces.get().title == "新标题"
