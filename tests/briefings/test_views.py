@@ -316,3 +316,32 @@ def test_add_to_briefing_tells_the_drafts_apart(client, people, draft, signed_of
         reverse("briefings:add_from_item", args=[signed_off(title="另一篇").pk])
     ).content.decode()
     assert f"(not yet numbered) · {timezone.localdate():%m/%d/%Y} · {people['editor']}" in page
+
+
+EVERY_PAGE = [
+    ("get", "briefings:list", False),
+    ("post", "briefings:new", False),
+    ("get", "briefings:detail", True),
+    ("get", "briefings:edit", True),
+    ("post", "briefings:autosave", True),
+    ("post", "briefings:add_piece", True),
+    ("post", "briefings:submit", True),
+    ("post", "briefings:issue", True),
+    ("post", "briefings:sign", True),
+    ("post", "briefings:urge", True),
+    ("get", "briefings:approval_sheet", True),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "takes_pk"), EVERY_PAGE)
+def test_every_page_sends_anonymous_visitors_to_sign_in(client, issued, method, name, takes_pk):
+    response = getattr(client, method)(reverse(name, args=[issued.pk] if takes_pk else []))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_someone_without_a_role_has_no_archive(client, people, issued):
+    assert status_of(client, people["nobody"], "get", reverse("briefings:list")) == 404
+    assert (
+        status_of(client, people["nobody"], "get", reverse("briefings:download", args=[issued.pk, "pdf"]))
+        == 404
+    )
