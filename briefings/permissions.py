@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.models import Role
 from accounts.permissions import access_for
 
-from .models import Briefing, BriefingReceipt, Decision
+from .models import OFFICE_ROLE_CHOICES, Briefing, BriefingReceipt, BriefingStep, Decision
 
 UNIT_ROLES = (Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
 
@@ -51,6 +51,16 @@ def may_decide(user, step, briefing):
         and briefing.created_by_id != user.pk
         and access_for(user).holds(step.stage.reviewer_role)
     )
+
+
+def briefing_ids_to_decide(user):
+    """The issues whose pending stage this user may decide (one query)."""
+    access = access_for(user)
+    roles = [role for role, _label in OFFICE_ROLE_CHOICES if access.holds(role)]
+    if not roles:
+        return set()
+    steps = BriefingStep.objects.filter(decision=Decision.PENDING, stage__reviewer_role__in=roles)
+    return set(steps.exclude(briefing__created_by=user).values_list("briefing_id", flat=True))
 
 
 def may_sign(user, receipt):

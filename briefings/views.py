@@ -52,6 +52,7 @@ def briefing_list(request):
     context = page_of(request, briefings.for_list(unit_ids=units), name="briefings") | {
         "form": form,
         "office": office,
+        "to_decide": permissions.briefing_ids_to_decide(request.user) if office else set(),
         "new_form": NewBriefingForm() if office else None,
         "years": _years(),
     }

@@ -345,3 +345,11 @@ def test_someone_without_a_role_has_no_archive(client, people, issued):
         status_of(client, people["nobody"], "get", reverse("briefings:download", args=[issued.pk, "pdf"]))
         == 404
     )
+
+
+def test_the_archive_tells_a_reviewer_what_waits_for_them(client, people, draft):
+    actions.submit_for_review(draft, by=people["editor"])
+    client.force_login(people["director"])
+    assert 'data-testid="waits-for-you"' in client.get(reverse("briefings:list")).content.decode()
+    client.force_login(people["editor"])
+    assert 'data-testid="waits-for-you"' not in client.get(reverse("briefings:list")).content.decode()
