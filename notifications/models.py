@@ -30,6 +30,10 @@ class Notification(models.Model):
         ADOPTED = "adopted", _("Your item was adopted")
         TOPIC_POSTED = "topic_posted", _("The office asks your unit for items on a topic")
         TOPIC_URGED = "topic_urged", _("Your unit has not answered a commissioned topic")
+        BRIEFING_REVIEW = "briefing_review", _("A briefing waits for your review")
+        BRIEFING_RETURNED = "briefing_returned", _("A briefing was returned for revision")
+        BRIEFING_ISSUED = "briefing_issued", _("A briefing was issued to your unit: please sign for it")
+        BRIEFING_URGED = "briefing_urged", _("Your unit has not yet signed for a briefing")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {

@@ -62,7 +62,7 @@ def kick(delivery_id):
 def default_outlets(article):
     """The preselected outlets that take the item's category, paused ones too: their deliveries wait
     for the outlet to be resumed."""
-    return [o for o in Outlet.objects.filter(preselected=True) if o.accepts(article)]
+    return [o for o in Outlet.objects.deliverable().filter(preselected=True) if o.accepts(article)]
 
 
 # --- Sending -------------------------------------------------------------------------------
@@ -368,6 +368,8 @@ def rotate_feed_token(outlet, *, by):
 
 def test_connection(outlet):
     """(ok, message): what the outlet answered, word for word on failure."""
+    if outlet.kind == Outlet.Kind.BRIEFING:
+        return True, _("Nothing is sent to a briefing outlet: the items used in an issue count as adopted.")
     recorder = Recorder(Delivery(outlet=outlet, uuid=uuid.uuid4()))
     try:
         return True, adapter_for(outlet).test_connection(recorder)

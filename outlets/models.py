@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from submissions.models import Article, Category, Revision
 
 
+class OutletQuerySet(models.QuerySet):
+    def deliverable(self):
+        """Outlets items can be sent to (a briefing outlet only counts what the office uses)."""
+        return self.exclude(kind=Outlet.Kind.BRIEFING)
+
+
 class Outlet(models.Model):
     """A site or publication items are reported to (报送渠道)."""
 
@@ -18,6 +24,8 @@ class Outlet(models.Model):
         WEBHOOK = "webhook", _("Webhook")
         EMAIL = "email", _("E-mail desk")
         ATOM = "atom", _("Atom feed")
+        # The office's own briefing (简报): nothing is sent; items used in an issue count as adopted.
+        BRIEFING = "briefing", _("Briefing")
 
     class Level(models.TextChoices):
         SCHOOL = "school", _("School")
@@ -68,6 +76,8 @@ class Outlet(models.Model):
     paused_reason = models.CharField(_("paused because"), max_length=500, blank=True)
     max_concurrency = models.PositiveIntegerField(_("parallel deliveries"), default=2)
     feed_token = models.CharField(max_length=64, default=secrets.token_urlsafe, unique=True, editable=False)
+
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "outlets",
+    "briefings",
     "reports",
     "topics",
 ]

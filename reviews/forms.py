@@ -33,7 +33,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.signs_off = signs_off
         if signs_off:
-            self.fields["outlets"].queryset = Outlet.objects.all()
+            self.fields["outlets"].queryset = Outlet.objects.deliverable()
             self.fields["outlets"].label_from_instance = _outlet_label
             if not self.is_bound and article is not None:
                 self.initial["outlets"] = [o.pk for o in default_outlets(article)]

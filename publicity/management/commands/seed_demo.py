@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from briefings import demo as briefings_demo
 from outlets import demo as outlets_demo
 from reports import demo as reports_demo
 from reviews import demo as reviews_demo
@@ -16,7 +17,15 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo, reports_demo, topics_demo):
+        for demo in (
+            accounts_demo,
+            submissions_demo,
+            outlets_demo,
+            reviews_demo,
+            reports_demo,
+            topics_demo,
+            briefings_demo,
+        ):
             summary = demo.seed()
             if options["verbosity"]:
                 self.stdout.write(self.style.SUCCESS(f"Demo data: {summary}."))
