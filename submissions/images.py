@@ -4,8 +4,10 @@ Pure functions on bytes; the limits come from the caller (settings.PHOTO_MAX_BYT
 settings.PHOTO_MAX_PIXELS), so nothing here reads settings.
 """
 
+import functools
 import hashlib
 import io
+import re
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -95,8 +97,8 @@ def _renditions(image, edges):
     for name, edge in sorted(edges.items(), key=lambda item: -item[1]):
         rendition = source or image
         # With a reducing_gap, thumbnail() calls draft() itself (keeping the exact crop box), so a
-        # JPEG not yet decoded decodes at 1/2 to 1/8 scale.
-        rendition.thumbnail((edge, edge), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # JPEG not yet decoded decodes at 1/2 to 1/8 scale; and it first reduces by whole factors.
+        rendition.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
         if source is None:
             rendition = _flatten(_to_srgb(_upright(rendition, orientation), profile))
             rendition.info = {}
@@ -262,16 +264,14 @@ def _orientation_segment(orientation):
     return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
+# A marker: 0xFF followed by a byte that is not a stuffed zero, a restart or another 0xFF (a fill byte,
+# whose own marker this pattern then finds one byte on).
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
 def _jpeg_next_marker(data, position):
-    while (position := data.find(b"\xff", position)) != -1 and position + 1 < len(data):
-        following = data[position + 1]
-        if following == 0xFF:
-            position += 1
-        elif following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed byte, restart marker
-            position += 2
-        else:
-            return position
-    return None
+    found = _JPEG_MARKER.search(data, position)
+    return found.start() if found else None
 
 
 # Adam7: (first column, first row, column step, row step) of each pass.
@@ -376,12 +376,18 @@ def _common_mode(image):
 
 
 def _convert_with_profile(image, profile):
+    return ImageCms.applyTransform(image, _transform_to_srgb(profile, image.mode))
+
+
+@functools.lru_cache(maxsize=16)
+def _transform_to_srgb(profile, mode):
+    """Built once per profile: phones send the same few, and building one costs as much as using it."""
     source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-    if source.profile.xcolor_space != PROFILE_SPACES[image.mode]:
+    if source.profile.xcolor_space != PROFILE_SPACES[mode]:
         raise ValueError("the profile does not describe this image's colours")
-    output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-    return ImageCms.profileToProfile(
-        image, source, SRGB, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=output_mode
+    output_mode = "RGBA" if mode == "RGBA" else "RGB"
+    return ImageCms.buildTransform(
+        source, SRGB, mode, output_mode, renderingIntent=ImageCms.Intent.PERCEPTUAL
     )
 
 
