@@ -64,7 +64,9 @@ def ingest(fileobj, *, name, max_bytes, max_pixels, renditions=None):
         )
     edges = renditions or {}
     image = _open(data, name=name, max_pixels=max_pixels)
-    if image.format == "JPEG" and image.mode in ("RGB", "L"):  # CMYK is re-encoded: few viewers show it
+    # MPO: a JPEG followed by more pictures (depth maps, previews), as many phones send; CMYK is
+    # re-encoded, few viewers show it.
+    if image.format in ("JPEG", "MPO") and image.mode in ("RGB", "L"):
         largest = max(edges.values(), default=0)
         content, extension, decoded = _stored_jpeg(data, image, name=name, edge=largest)
     else:

@@ -70,6 +70,20 @@ def test_a_jpeg_is_stored_without_re_encoding_its_picture():
     assert decoded(photo.content).tobytes() == decoded(original).tobytes()
 
 
+def test_a_multi_picture_jpeg_keeps_its_first_picture_only():
+    first = corpus.jpeg((64, 48))
+    mpo = corpus.encode(
+        Image.open(io.BytesIO(first)), "MPO", save_all=True, append_images=[corpus.noise((64, 48))]
+    )
+    assert Image.open(io.BytesIO(mpo)).format == "MPO"
+
+    photo = ingest_bytes(mpo, renditions={"display": 1600})
+
+    image = decoded(photo.content)
+    assert (image.format, getattr(image, "n_frames", 1), b"MPF" in photo.content) == ("JPEG", 1, False)
+    assert image.tobytes() == decoded(mpo).tobytes() and len(photo.content) < len(mpo) // 2
+
+
 def test_heic_is_accepted_and_stored_as_jpeg():
     photo = ingest_bytes(corpus.heic(), name="IMG_4431.HEIC")
 
