@@ -195,8 +195,10 @@ def _data_complete(data, image):
 # Bytes that are never a marker; a decoder that needs more data than the scan holds reads them as
 # picture data, and what it decodes then differs from what it decodes without them.
 _JPEG_PROBE = bytes(range(1, 255)) * 2
-# Room for the decoder's read-ahead past a whole scan (libjpeg fills a 64-bit buffer), no more: a scan
-# that ends early takes these bytes as picture data and still asks for more.
+# Room for the decoder's read-ahead past a whole scan: libjpeg-turbo fills a 64-bit buffer, so 8 bytes
+# do (4 refuse whole files); twice that for margin. A scan that ends early takes these bytes as picture
+# data and still asks for more, so it is refused, unless it lacks no more than about these 16 bytes
+# (a few 8x8 blocks in the last corner): a cut in transfer or a crafted file lacks far more.
 _JPEG_READ_AHEAD = bytes(range(1, 17))
 # APPn segments that say how to show the pixels (colour transform, colour profile), by their marker
 # and how their data starts; every other APPn (EXIF, XMP, IPTC, maker notes, MPF) and comments go.
