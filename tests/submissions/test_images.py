@@ -217,13 +217,15 @@ def test_a_tiny_jpeg_claiming_56_megapixels_is_refused_not_padded_with_grey():
         ("cut.jpg", corpus.jpeg_cut_with_end_marker()),
         ("cut-progressive.jpg", corpus.jpeg_cut_with_end_marker(progressive=True)),
         ("cut.jpg", corpus.truncated_jpeg()),
+        ("short.jpg", corpus.jpeg_short_by(64)),
         ("short.png", corpus.png_rows((300, 200), rows=20)),
         ("cut.png", corpus.png_rows((300, 200), rows=200)[:3000]),
         ("no-end.png", corpus.png_without_end()),
         ("cut.webp", corpus.webp_cut()),
         ("cut-lossless.webp", corpus.webp_cut(lossless=True)),
     ],
-    ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "png-20-of-200-rows",
+    ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "jpeg-64-bytes-short",
+         "png-20-of-200-rows",
          "png-cut", "png-without-end", "webp-cut", "lossless-webp-cut"],
 )  # fmt: skip
 def test_a_file_whose_data_ends_early_is_refused(name, data):
