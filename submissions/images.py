@@ -81,8 +81,16 @@ def ingest(fileobj, *, name, max_bytes, max_pixels, renditions=None):
         width=width,
         height=height,
         sha256=hashlib.sha256(content).hexdigest(),
-        renditions=_renditions(decoded, edges),
+        renditions=_renditions_of_upload(decoded, edges, name=name),
     )
+
+
+def _renditions_of_upload(decoded, edges, *, name):
+    try:
+        return _renditions(decoded, edges)
+    # Broken files make Pillow raise nearly any exception type; none of them may become a 500.
+    except Exception:
+        raise _damaged(name) from None
 
 
 def make_rendition(content, *, edge):
@@ -181,10 +189,13 @@ def _data_complete(data, image):
     """Whether the file holds data for every pixel its header claims.
 
     Pillow's decoders stop quietly where the data ends if the file is otherwise well formed: a PNG
-    whose compressed stream ends early keeps the rows it had (a JPEG: see _stored_jpeg). libwebp and
-    libheif refuse such files themselves.
+    whose compressed stream ends early keeps the rows it had; a JPEG whose end marker comes early is
+    filled with grey (see also _stored_jpeg). libwebp and libheif refuse such files themselves.
     """
     try:
+        if image.format in ("JPEG", "MPO"):  # CMYK; the others are checked as they are decoded
+            kept, _scans = _jpeg_segments(data)
+            return _jpeg_complete(b"\xff\xd8" + b"".join(kept) + b"\xff\xd9")
         if image.format == "PNG":
             return _png_complete(data, image)
     except Exception:  # a structure too broken to walk is not complete either

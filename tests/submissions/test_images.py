@@ -218,6 +218,7 @@ def test_a_tiny_jpeg_claiming_56_megapixels_is_refused_not_padded_with_grey():
         ("cut-progressive.jpg", corpus.jpeg_cut_with_end_marker(progressive=True)),
         ("cut.jpg", corpus.truncated_jpeg()),
         ("short.jpg", corpus.jpeg_short_by(64)),
+        ("cut-cmyk.jpg", corpus.cmyk_jpeg()[: len(corpus.cmyk_jpeg()) * 6 // 10] + b"\xff\xd9"),
         ("short.png", corpus.png_rows((300, 200), rows=20)),
         ("cut.png", corpus.png_rows((300, 200), rows=200)[:3000]),
         ("no-end.png", corpus.png_without_end()),
@@ -225,8 +226,8 @@ def test_a_tiny_jpeg_claiming_56_megapixels_is_refused_not_padded_with_grey():
         ("cut-lossless.webp", corpus.webp_cut(lossless=True)),
     ],
     ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "jpeg-64-bytes-short",
-         "png-20-of-200-rows",
-         "png-cut", "png-without-end", "webp-cut", "lossless-webp-cut"],
+         "cmyk-jpeg-cut", "png-20-of-200-rows", "png-cut", "png-without-end", "webp-cut",
+         "lossless-webp-cut"],
 )  # fmt: skip
 def test_a_file_whose_data_ends_early_is_refused(name, data):
     assert "is damaged or incomplete" in refusal(data, name)
