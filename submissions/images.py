@@ -107,8 +107,11 @@ def _renditions(image, edges):
     for name, edge in sorted(edges.items(), key=lambda item: -item[1]):
         rendition = source or image
         # With a reducing_gap, thumbnail() calls draft() itself (keeping the exact crop box), so a
-        # JPEG not yet decoded decodes at 1/2 to 1/8 scale; and it first reduces by whole factors.
-        rendition.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
+        # JPEG not yet decoded decodes at 1/2 to 1/8 scale, and a decoded picture is first reduced
+        # by a whole factor: as far as the size asked for from the full picture (as draft() would),
+        # then keeping twice the size, for sharper small renditions.
+        gap = 1.0 if source is None else 2.0
+        rendition.thumbnail((edge, edge), Image.Resampling.BICUBIC, reducing_gap=gap)
         if source is None:
             rendition = _flatten(_to_srgb(_upright(rendition, orientation), profile))
             rendition.info = {}
@@ -172,11 +175,9 @@ def _stored_jpeg(data, image, *, name, edge):
             if edge:
                 decoded.draft(image.mode, _fitted(image.size, edge))
             decoded.load()
-        elif _jpeg_complete(content):
-            # several scans (progressive): the decoder reads them all before the first row, so the
-            # check above cannot work; renditions decode the stored bytes once more
-            decoded = Image.open(io.BytesIO(content), formats=["JPEG"])
-        else:
+        # several scans (progressive): the decoder reads them all before the first row, so the check
+        # above cannot work; the renditions are made from the check's full-size decode
+        elif (decoded := _jpeg_complete(content)) is None:
             raise _damaged(name)
         return content, "jpg", decoded
     except PhotoRejected:
@@ -195,7 +196,7 @@ def _data_complete(data, image):
     try:
         if image.format in ("JPEG", "MPO"):  # CMYK; the others are checked as they are decoded
             kept, _scans = _jpeg_segments(data)
-            return _jpeg_complete(b"\xff\xd8" + b"".join(kept) + b"\xff\xd9")
+            return _jpeg_complete(b"\xff\xd8" + b"".join(kept) + b"\xff\xd9") is not None
         if image.format == "PNG":
             return _png_complete(data, image)
     except Exception:  # a structure too broken to walk is not complete either
@@ -217,20 +218,31 @@ _KEPT_APPS = {0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
 
 
 def _jpeg_complete(data):
-    """A scan that ends early decodes differently once other bytes follow it; a whole one does not.
+    """The picture, fully decoded, if its last scan is whole; else None.
 
+    A scan that ends early decodes differently once other bytes follow it; a whole one does not.
     Used for files of several scans (progressive), at full size: their last scans carry only the fine
     detail a small decode leaves out.
     """
     end = data.rfind(b"\xff\xd9")
-    probed = data[:end] + _JPEG_PROBE + data[end:]
-    return _jpeg_pixels_digest(data) == _jpeg_pixels_digest(probed)
+    image = _jpeg_decoded(data)
+    with _jpeg_decoded(data[:end] + _JPEG_PROBE + data[end:]) as probed:
+        return image if _same_pixels(image, probed) else None
 
 
-def _jpeg_pixels_digest(data):
-    with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
-        image.load()
-        return hashlib.sha256(image.tobytes()).digest()
+def _jpeg_decoded(data):
+    image = Image.open(io.BytesIO(data), formats=["JPEG"])
+    image.load()
+    return image
+
+
+def _same_pixels(first, second, rows=256):
+    """Compared a band at a time, so that no full-size copy of either is made."""
+    for top in range(0, first.height, rows):
+        box = (0, top, first.width, min(top + rows, first.height))
+        if first.crop(box).tobytes() != second.crop(box).tobytes():
+            return False
+    return True
 
 
 def _jpeg_segments(data):
