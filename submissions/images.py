@@ -177,7 +177,7 @@ def _stored_jpeg(data, image, *, name, edge):
             decoded.load()
         # several scans (progressive): the decoder reads them all before the first row, so the check
         # above cannot work; the renditions are made from the check's full-size decode
-        elif (decoded := _jpeg_complete(content)) is None:
+        elif (decoded := _jpeg_complete(content, edge=edge)) is None:
             raise _damaged(name)
         return content, "jpg", decoded
     except PhotoRejected:
@@ -217,17 +217,22 @@ _JPEG_READ_AHEAD = bytes(range(1, 17))
 _KEPT_APPS = {0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
 
 
-def _jpeg_complete(data):
-    """The picture, fully decoded, if its last scan is whole; else None.
+def _jpeg_complete(data, *, edge=0):
+    """The picture if its last scan is whole, else None; decoded at full size, then reduced by the
+    whole factor that keeps it at least `edge` on its longest side (if `edge` is given).
 
     A scan that ends early decodes differently once other bytes follow it; a whole one does not.
     Used for files of several scans (progressive), at full size: their last scans carry only the fine
-    detail a small decode leaves out.
+    detail a small decode leaves out. One full-size picture at a time, to keep the peak memory down
+    to what a progressive decode needs anyway (the picture and its coefficients).
     """
     end = data.rfind(b"\xff\xd9")
     image = _jpeg_decoded(data)
+    digest = _pixels_digest(image)
+    if edge and max(image.size) >= 2 * edge:
+        image = image.reduce(max(image.size) // edge)
     with _jpeg_decoded(data[:end] + _JPEG_PROBE + data[end:]) as probed:
-        return image if _same_pixels(image, probed) else None
+        return image if _pixels_digest(probed) == digest else None
 
 
 def _jpeg_decoded(data):
@@ -236,13 +241,12 @@ def _jpeg_decoded(data):
     return image
 
 
-def _same_pixels(first, second, rows=256):
-    """Compared a band at a time, so that no full-size copy of either is made."""
-    for top in range(0, first.height, rows):
-        box = (0, top, first.width, min(top + rows, first.height))
-        if first.crop(box).tobytes() != second.crop(box).tobytes():
-            return False
-    return True
+def _pixels_digest(image, rows=256):
+    """Hashed a band at a time: a full-size copy would add its size to the peak memory."""
+    digest = hashlib.sha256()
+    for top in range(0, image.height, rows):
+        digest.update(image.crop((0, top, image.width, min(top + rows, image.height))).tobytes())
+    return digest.digest()
 
 
 def _jpeg_segments(data):
