@@ -6,7 +6,6 @@ effects after commit.
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +18,6 @@ from django.utils.translation import gettext as _
 from .content import plain_text, sanitize_body, text_length
 from .images import PhotoRejected, ingest, make_rendition
 from .models import Article, Event, Photo, Revision
-
-logger = logging.getLogger(__name__)
 
 CONTENT_FIELDS = ("title", "body", "category", "event_date", "important", "suggested_outlets")
 
@@ -176,14 +173,18 @@ def _delete_photo_files(photo):
 
 
 def add_photo(article, *, upload, by):
-    """Validate, strip and store one uploaded photo; renditions follow in a task.
+    """Validate, strip and store one uploaded photo with its renditions, made from the one decode.
 
     Raises ActionRefused (with a message naming the file) for anything we will not keep.
     """
     name = plain_text(getattr(upload, "name", "") or _("photo"))[-120:]
     try:
         ingested = ingest(
-            upload, name=name, max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS
+            upload,
+            name=name,
+            max_bytes=settings.PHOTO_MAX_BYTES,
+            max_pixels=settings.PHOTO_MAX_PIXELS,
+            renditions=settings.PHOTO_RENDITIONS,
         )
     except PhotoRejected as exc:
         raise ActionRefused(str(exc.message)) from None
@@ -209,22 +210,15 @@ def add_photo(article, *, upload, by):
             uploaded_by=by,
         )
         photo.original.save(f"original.{ingested.extension}", ContentFile(ingested.content), save=False)
+        for field, content in ingested.renditions.items():
+            getattr(photo, field).save(f"{field}.jpg", ContentFile(content), save=False)
         photo.save()
-        transaction.on_commit(lambda: _queue_renditions(photo.id))
     return photo
 
 
-def _queue_renditions(photo_id):
-    from .tasks import make_photo_renditions
-
-    try:
-        make_photo_renditions.delay(photo_id)
-    except Exception:  # the broker is down: the photo is stored; the beat sweeper makes them later
-        logger.warning("Could not queue renditions for photo %s; the sweeper will.", photo_id, exc_info=True)
-
-
 def photos_missing_renditions(*, older_than):
-    """Photos whose rendition task was lost (broker down, worker killed): for the sweeper."""
+    """Photos without renditions (stored before renditions were made at upload, or a rendition lost):
+    for the sweeper."""
     return Photo.objects.filter(Q(thumbnail="") | Q(display=""), created_at__lt=timezone.now() - older_than)
 
 

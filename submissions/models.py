@@ -82,7 +82,13 @@ class Status(models.TextChoices):
 
 class ArticleQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related("category", "author", "unit").annotate(photo_count=models.Count("photos"))
+        """Rows for a list, latest activity first. The order is spelled out: Django leaves Meta.ordering
+        out of a query that groups, and counting photos groups."""
+        return (
+            self.select_related("category", "author", "unit")
+            .annotate(photo_count=models.Count("photos"))
+            .order_by("-updated_at", "-id")
+        )
 
     def crediting(self, unit_ids):
         """Submitted items that name one of these units as a co-contributing unit."""

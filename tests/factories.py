@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, RoleAssignment, Unit, UnitClass, User
+from submissions.models import Article
 
 PASSWORD = "correct-horse-battery"
 
@@ -85,3 +89,16 @@ class PhotoFactory(DjangoModelFactory):
     size = 1000
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
     uploaded_by = factory.SelfAttribute("article.author")
+
+
+def newest_activity_first(articles):
+    """Give `articles` activity times that disagree with their insertion order, with ties; return them
+    as a list should show them: latest activity first, the higher number first on a tie."""
+    now = timezone.now()
+    for n, article in enumerate(articles):
+        # the first created is the latest touched; every pair shares one time
+        Article.objects.filter(pk=article.pk).update(updated_at=now - timedelta(minutes=n // 2))
+    return sorted(
+        Article.objects.filter(pk__in=[a.pk for a in articles]),
+        key=lambda a: (-a.updated_at.timestamp(), -a.pk),
+    )

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from submissions.models import Status
-from tests.factories import ArticleFactory, officer_of
+from tests.factories import ArticleFactory, PhotoFactory, newest_activity_first, officer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,14 @@ def test_an_officer_sees_the_unit_against_its_minimum_and_own_points(client, sch
     page = client.get("/").content.decode()
     assert "This month: 1 submitted (minimum 2), 0 adopted (minimum 1)." in page
     assert f"In {timezone.localdate().year}: 0 items I wrote were adopted; points earned: 0" in page
+
+
+def test_officer_home_lists_the_latest_activity_first(client, school):
+    articles = ArticleFactory.create_batch(8, unit=school)
+    PhotoFactory(article=articles[-1])
+    expected = [a.pk for a in newest_activity_first(articles)]
+    client.force_login(officer_of(school))
+
+    recent = client.get("/").context["recent"]
+
+    assert [a.pk for a in recent] == expected[:5]

@@ -137,6 +137,13 @@ def jpeg_cut_with_end_marker(progressive=False):
     return data[: len(data) * 6 // 10] + b"\xff\xd9"
 
 
+def jpeg_short_by(count):
+    """A JPEG whose scan lacks its last `count` bytes, with its end-of-image marker put back."""
+    data = encode(noise((400, 300)), "JPEG", quality=90)
+    end = data.rfind(b"\xff\xd9")
+    return data[: end - count] + b"\xff\xd9"
+
+
 def png_rows(size, rows):
     """An RGB PNG of `size` whose compressed data holds only `rows` rows: every chunk is whole and
     its checksum right, only the picture ends early."""

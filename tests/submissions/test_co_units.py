@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from accounts.models import Role
 from submissions.models import Status
-from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, officer_of
+from tests.factories import (
+    ArticleFactory,
+    RoleAssignmentFactory,
+    UnitFactory,
+    newest_activity_first,
+    officer_of,
+)
 
 from .test_access import _photo, item_urls
 
@@ -97,3 +103,15 @@ def test_the_partners_home_uses_a_fixed_number_of_queries(client, school, partne
         response = client.get(reverse("home"))
     assert len(response.context["credited"]) == min(rows, 5)
     assert len(queries) == 8, [q["sql"] for q in queries]
+
+
+def test_the_partners_home_lists_the_latest_activity_first(client, school, partner, partner_people):
+    articles = ArticleFactory.create_batch(8, unit=school, status=Status.APPROVED)
+    for article in articles:
+        article.co_units.add(partner)
+    expected = [a.pk for a in newest_activity_first(articles)]
+    client.force_login(partner_people["officer"])
+
+    credited = client.get(reverse("home")).context["credited"]
+
+    assert [a.pk for a in credited] == expected[:5]

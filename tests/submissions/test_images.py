@@ -3,7 +3,7 @@ import io
 import time
 
 import pytest
-from PIL import Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from submissions.images import PhotoRejected, ingest, make_rendition
 from tests.submissions import corpus
@@ -12,8 +12,10 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 60_000_000
 
 
-def ingest_bytes(data, name="photo.jpg", max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS):
-    return ingest(io.BytesIO(data), name=name, max_bytes=max_bytes, max_pixels=max_pixels)
+def ingest_bytes(data, name="photo.jpg", max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS, renditions=None):
+    return ingest(
+        io.BytesIO(data), name=name, max_bytes=max_bytes, max_pixels=max_pixels, renditions=renditions
+    )
 
 
 def refusal(data, name="photo.jpg", **limits):
@@ -40,19 +42,46 @@ def test_plain_jpeg_is_stored_as_jpeg_of_the_same_size():
     assert (photo.width, photo.height) == image.size == (640, 480)
 
 
-def test_rotated_jpeg_is_upright_and_loses_gps_and_serial():
+def test_rotated_jpeg_keeps_only_its_orientation_and_its_renditions_are_upright():
+    original = corpus.rotated_jpeg_with_private_metadata()
+    photo = ingest_bytes(original, renditions={"display": 1600})
+
+    image = decoded(photo.content)
+    assert dict(image.getexif()) == {ExifTags.Base.Orientation: 6}
+    assert not {"xmp", "icc_profile", "comment"} & image.info.keys()
+    upright = ImageOps.exif_transpose(image)
+    assert upright.size == (photo.width, photo.height) == (400, 600)
+    assert close_to(upright.getpixel((395, 5)), corpus.RED, tolerance=40)
+    assert not close_to(upright.getpixel((5, 5)), corpus.RED, tolerance=40)
+    display = decoded(photo.renditions["display"])
+    assert display.size == (400, 600) and close_to(display.getpixel((395, 5)), corpus.RED, tolerance=40)
+    assert dict(display.getexif()) == {}
+    assert not {"exif", "xmp", "icc_profile", "comment"} & display.info.keys()
+    exif_block = Image.open(io.BytesIO(original)).info["exif"]
+    secrets = [exif_block, corpus.SERIAL.encode(), b"PhoneMaker", corpus.XMP, corpus.COMMENT]
+    for content in (photo.content, photo.renditions["display"]):
+        assert [secret for secret in secrets if secret in content] == []
+
+
+def test_a_jpeg_is_stored_without_re_encoding_its_picture():
     original = corpus.rotated_jpeg_with_private_metadata()
     photo = ingest_bytes(original)
 
+    assert decoded(photo.content).tobytes() == decoded(original).tobytes()
+
+
+def test_a_multi_picture_jpeg_keeps_its_first_picture_only():
+    first = corpus.jpeg((64, 48))
+    mpo = corpus.encode(
+        Image.open(io.BytesIO(first)), "MPO", save_all=True, append_images=[corpus.noise((64, 48))]
+    )
+    assert Image.open(io.BytesIO(mpo)).format == "MPO"
+
+    photo = ingest_bytes(mpo, renditions={"display": 1600})
+
     image = decoded(photo.content)
-    assert image.size == (photo.width, photo.height) == (400, 600)
-    assert close_to(image.getpixel((395, 5)), corpus.RED, tolerance=40)
-    assert not close_to(image.getpixel((5, 5)), corpus.RED, tolerance=40)
-    assert dict(image.getexif()) == {}
-    assert not {"exif", "xmp", "icc_profile", "comment"} & image.info.keys()
-    exif_block = Image.open(io.BytesIO(original)).info["exif"]
-    secrets = [exif_block, b"Exif\0\0", corpus.SERIAL.encode(), b"PhoneMaker", corpus.XMP, corpus.COMMENT]
-    assert [secret for secret in secrets if secret in photo.content] == []
+    assert (image.format, getattr(image, "n_frames", 1), b"MPF" in photo.content) == ("JPEG", 1, False)
+    assert image.tobytes() == decoded(mpo).tobytes() and len(photo.content) < len(mpo) // 2
 
 
 def test_heic_is_accepted_and_stored_as_jpeg():
@@ -111,16 +140,34 @@ def test_png_without_real_transparency_becomes_jpeg():
     assert (photo.extension, decoded(photo.content).mode) == ("jpg", "RGB")
 
 
-def test_wide_gamut_profile_is_converted_to_srgb_and_removed():
+def test_wide_gamut_profile_stays_on_the_original_and_renditions_are_converted_to_srgb():
     profile = corpus.adobe_rgb_profile()
     colour = (200, 60, 60)
-    photo = ingest_bytes(corpus.jpeg_with_profile(colour, profile))
+    original = corpus.jpeg_with_profile(colour, profile)
+    photo = ingest_bytes(original, renditions={"display": 1600, "thumbnail": 40})
+
+    assert decoded(photo.content).info["icc_profile"] == profile
+    assert decoded(photo.content).tobytes() == decoded(original).tobytes()
+    adobe_rgb, srgb = ImageCms.ImageCmsProfile(io.BytesIO(profile)), ImageCms.createProfile("sRGB")
+    expected = ImageCms.profileToProfile(Image.new("RGB", (1, 1), colour), adobe_rgb, srgb).getpixel((0, 0))
+    assert not close_to(expected, colour, tolerance=10)  # the test means something only if they differ
+    for name, point in (("display", (60, 40)), ("thumbnail", (20, 13))):
+        image = decoded(photo.renditions[name])
+        assert "icc_profile" not in image.info
+        assert close_to(image.getpixel(point), expected, tolerance=4), name
+
+
+def test_wide_gamut_png_is_converted_to_srgb_and_its_profile_removed():
+    profile = corpus.adobe_rgb_profile()
+    colour = (200, 60, 60)
+    photo = ingest_bytes(
+        corpus.encode(Image.new("RGB", (120, 80), colour), "PNG", icc_profile=profile), name="wide.png"
+    )
 
     image = decoded(photo.content)
     assert "icc_profile" not in image.info
     adobe_rgb, srgb = ImageCms.ImageCmsProfile(io.BytesIO(profile)), ImageCms.createProfile("sRGB")
     expected = ImageCms.profileToProfile(Image.new("RGB", (1, 1), colour), adobe_rgb, srgb).getpixel((0, 0))
-    assert not close_to(expected, colour, tolerance=10)  # the test means something only if they differ
     assert close_to(image.getpixel((60, 40)), expected, tolerance=4)
 
 
@@ -170,14 +217,17 @@ def test_a_tiny_jpeg_claiming_56_megapixels_is_refused_not_padded_with_grey():
         ("cut.jpg", corpus.jpeg_cut_with_end_marker()),
         ("cut-progressive.jpg", corpus.jpeg_cut_with_end_marker(progressive=True)),
         ("cut.jpg", corpus.truncated_jpeg()),
+        ("short.jpg", corpus.jpeg_short_by(64)),
+        ("cut-cmyk.jpg", corpus.cmyk_jpeg()[: len(corpus.cmyk_jpeg()) * 6 // 10] + b"\xff\xd9"),
         ("short.png", corpus.png_rows((300, 200), rows=20)),
         ("cut.png", corpus.png_rows((300, 200), rows=200)[:3000]),
         ("no-end.png", corpus.png_without_end()),
         ("cut.webp", corpus.webp_cut()),
         ("cut-lossless.webp", corpus.webp_cut(lossless=True)),
     ],
-    ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "png-20-of-200-rows",
-         "png-cut", "png-without-end", "webp-cut", "lossless-webp-cut"],
+    ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "jpeg-64-bytes-short",
+         "cmyk-jpeg-cut", "png-20-of-200-rows", "png-cut", "png-without-end", "webp-cut",
+         "lossless-webp-cut"],
 )  # fmt: skip
 def test_a_file_whose_data_ends_early_is_refused(name, data):
     assert "is damaged or incomplete" in refusal(data, name)

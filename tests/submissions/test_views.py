@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from submissions.models import Article, Photo, Status
-from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, officer_of
+from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, newest_activity_first, officer_of
 from tests.submissions import corpus
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,19 @@ def test_list_pages_forward_without_a_total(signed_in, school):
 
     assert first.context["has_next"] and len(first.context["articles"]) == 25
     assert not second.context["has_next"] and len(second.context["articles"]) == 2
+
+
+def test_list_shows_the_latest_activity_first_and_pages_do_not_overlap(signed_in, school):
+    articles = ArticleFactory.create_batch(30, unit=school)
+    for article in articles[::3]:
+        PhotoFactory(article=article)
+    expected = [a.pk for a in newest_activity_first(articles)]
+
+    first = signed_in.get(reverse("submissions:list")).context["articles"]
+    second = signed_in.get(reverse("submissions:list"), {"page": 2}).context["articles"]
+
+    assert [a.pk for a in first] == expected[:25]
+    assert [a.pk for a in second] == expected[25:]
 
 
 def test_list_filters_by_status_category_month_and_text(signed_in, school):
