@@ -1,0 +1,82 @@
+"""The header and tables at a 1366-px desktop and a 390-px phone."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import User
+from notifications.models import Notification
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+
+
+@pytest.fixture
+def sized_page(browser):
+    contexts = []
+
+    def sized_page(size, locale="en-US"):
+        context = browser.new_context(locale=locale, **size)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield sized_page
+    for context in contexts:
+        context.close()
+
+
+def header_rows(page):
+    """How many rows the visible items of the header take up (items whose middles are 16 px apart)."""
+    middles = page.eval_on_selector_all(
+        "header nav .navbar-brand, header nav .nav-link, header nav button",
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect())"
+        ".map(r => r.top + r.height / 2)",
+    )
+    rows = []
+    for middle in sorted(middles):
+        if not rows or middle - rows[-1] > 16:
+            rows.append(middle)
+    return len(rows)
+
+
+@pytest.mark.parametrize("username", ["director", "admin"])
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_the_header_is_one_row_at_1366_px(demo, live_server, sized_page, sign_in, username, locale):
+    page = sign_in(sized_page(DESKTOP, locale), username)
+    expect(page.locator("main h1").first).to_be_visible()
+
+    assert header_rows(page) == 1
+    assert page.locator("header nav").bounding_box()["height"] < 80
+
+
+def test_the_user_menu_holds_password_language_and_sign_out(demo, live_server, sized_page, sign_in):
+    page = sign_in(sized_page(DESKTOP), "director")
+    expect(page.get_by_role("link", name="Change password")).to_be_hidden()
+
+    page.get_by_test_id("user-menu").click()
+    expect(page.get_by_role("link", name="Change password")).to_be_visible()
+    expect(page.get_by_role("link", name="E-mail settings")).to_be_visible()
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.get_by_role("heading", name="待审核")).to_be_visible()
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+
+
+def test_on_a_phone_the_header_is_one_row_and_shows_the_unread_count(demo, live_server, sized_page, sign_in):
+    director = User.objects.get(username="director")
+    Notification.objects.create(recipient=director, kind=Notification.Kind.URGED, link="/")
+    page = sign_in(sized_page(PHONE), "director")
+    expect(page.locator("main h1").first).to_be_visible()
+
+    assert header_rows(page) == 1
+    expect(page.get_by_test_id("unread-count")).to_be_visible()
+    expect(page.get_by_test_id("unread-count")).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_test_id("user-menu").tap()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
