@@ -1,5 +1,7 @@
 """The header and tables at a 1366-px desktop and a 390-px phone."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -80,3 +82,42 @@ def test_on_a_phone_the_header_is_one_row_and_shows_the_unread_count(demo, live_
 
     page.get_by_test_id("user-menu").tap()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("table th, table td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[A-Za-z0-9]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+TABLE_PAGES = ["/outlets/deliveries/", "/reports/", "/reports/rankings/", "/reports/adoptions/", "/reports/year-end/"]
+
+
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_tables_on_a_phone_keep_words_whole_and_scroll_in_a_named_region(
+    demo, live_server, sized_page, sign_in, path
+):
+    page = sign_in(sized_page(PHONE), "director")
+    page.goto(live_server.url + path)
+
+    tables = page.locator("main table")
+    expect(tables.first).to_be_visible()
+    assert page.evaluate(BROKEN_WORDS) == []
+    for i in range(tables.count()):
+        region = tables.nth(i).locator("xpath=ancestor::*[@role='region'][1]")
+        expect(region).to_have_attribute("tabindex", "0")
+        expect(region).to_have_attribute("aria-label", re.compile(r"\w"))
+    overflowing = page.locator(".scroll-table.is-overflowing")
+    if overflowing.count():
+        expect(overflowing.first.get_by_text("Swipe sideways to see every column.")).to_be_visible()
+    expect(page.locator(".scroll-table:not(.is-overflowing) .scroll-table-hint").first).to_be_hidden()
