@@ -100,7 +100,13 @@ BROKEN_WORDS = """() => {
   }
   return broken;
 }"""
-TABLE_PAGES = ["/outlets/deliveries/", "/reports/", "/reports/rankings/", "/reports/adoptions/", "/reports/year-end/"]
+TABLE_PAGES = [
+    "/outlets/deliveries/",
+    "/reports/",
+    "/reports/rankings/",
+    "/reports/adoptions/",
+    "/reports/year-end/",
+]
 
 
 @pytest.mark.parametrize("path", TABLE_PAGES)
