@@ -43,6 +43,7 @@ run: demo
 	@echo "    admin              administrator"
 	@echo "  Ctrl-C stops the web server, the worker and beat."
 	@echo
+	@$(BIN)/python -m publicity.ports $(PORT)
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 test: $(VENV)/.installed $(MO) var/.dirs
