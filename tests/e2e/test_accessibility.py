@@ -43,6 +43,7 @@ def key_pages(live_server):
 
 
 def serious_violations(page):
+    assert AXE.exists(), "axe-core is missing: `make test` installs it (npm ci --prefix tests/e2e/node)"
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -52,7 +53,6 @@ def serious_violations(page):
     return found
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: npm install --prefix tests/e2e/node")
 @pytest.mark.parametrize("language", LOCALES)
 @pytest.mark.parametrize("size", SIZES)
 def test_key_pages_have_no_serious_accessibility_violations(
