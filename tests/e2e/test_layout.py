@@ -127,3 +127,31 @@ def test_tables_on_a_phone_keep_words_whole_and_scroll_in_a_named_region(
     if overflowing.count():
         expect(overflowing.first.get_by_text("Swipe sideways to see every column.")).to_be_visible()
     expect(page.locator(".scroll-table:not(.is-overflowing) .scroll-table-hint").first).to_be_hidden()
+
+
+def first_queue_item(page, live_server):
+    page.goto(f"{live_server.url}/reviews/")
+    return page.get_by_test_id("queue-row").first.get_attribute("href")
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("officer", "/submissions/new/"),
+        ("officer", "/submissions/"),
+        ("director", "queue-first"),
+        ("director", "/reports/"),
+        ("director", "/reports/bulletins/"),
+        ("director", "/notifications/"),
+    ],
+)
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_pages_fit_a_390_px_phone(demo, live_server, sized_page, sign_in, username, path, locale):
+    page = sign_in(sized_page(PHONE, locale), username)
+    expect(page.locator("main h1").first).to_be_visible()
+    page.goto(live_server.url + (first_queue_item(page, live_server) if path == "queue-first" else path))
+
+    expect(page.locator("main h1").first).to_be_visible()
+    if path == "/submissions/new/":
+        expect(page.locator(".prose-menubar")).to_be_visible()  # the editor's toolbar has been drawn
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
