@@ -155,3 +155,17 @@ def test_pages_fit_a_390_px_phone(demo, live_server, sized_page, sign_in, userna
     if path == "/submissions/new/":
         expect(page.locator(".prose-menubar")).to_be_visible()  # the editor's toolbar has been drawn
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_director_signs_off_on_a_phone_by_touch(demo, live_server, sized_page, sign_in):
+    page = sign_in(sized_page(PHONE), "director")
+    page.get_by_role("button", name="Toggle navigation").tap()
+    page.get_by_role("link", name="Review queue", exact=True).tap()
+    page.get_by_test_id("queue-row").first.tap()
+    approve = page.get_by_role("button", name="Approve")
+    box = approve.bounding_box()
+    assert box["height"] >= 36 and box["x"] + box["width"] <= 390
+    approve.tap()
+
+    expect(page.get_by_text("Approved.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
