@@ -41,7 +41,7 @@ run: demo
 	@echo "    officer, officer2  liaison officers    leader, leader2  leaders in charge"
 	@echo "    director           office director     leadership       leadership group"
 	@echo "    admin              administrator"
-	@echo "  Ctrl-C stops the web server, the worker and beat."
+	@echo "  Ctrl-C stops the web server, the worker, beat and the demo webhook receiver."
 	@echo
 	@$(BIN)/python -m publicity.ports $(PORT)
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev -p $(PORT)
