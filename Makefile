@@ -41,11 +41,18 @@ run: demo
 	@echo "    officer, officer2  liaison officers    leader, leader2  leaders in charge"
 	@echo "    director           office director     leadership       leadership group"
 	@echo "    admin              administrator"
-	@echo "  Ctrl-C stops the web server, the worker and beat."
+	@echo "  Ctrl-C stops the web server, the worker, beat and the demo webhook receiver."
 	@echo
+	@$(BIN)/python -m publicity.ports $(PORT)
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
-test: $(VENV)/.installed $(MO) var/.dirs
+# axe-core for the browser tests only (tests/e2e/test_accessibility.py), pinned by its lock file.
+AXE := tests/e2e/node/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/node/package-lock.json
+	npm ci --prefix tests/e2e/node --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed $(MO) var/.dirs $(AXE)
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

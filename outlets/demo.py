@@ -1,8 +1,13 @@
 """Demo outlets that need no outside service: an Atom feed, and a webhook to the small receiver that
-`make run` starts on 127.0.0.1:8099 (outlets/receiver.py). Safe to run again."""
+`make run` starts on a free port (outlets/receiver.py; `manage.py demo_receiver`). Safe to run again."""
+
+from django.conf import settings
+
+from publicity.ports import PortTaken
 
 from .credentials import encrypt
 from .models import Outlet
+from .receiver import Receiver
 
 DEMO_WEBHOOK_SECRET = "whsec_ZGVtby1vbmx5LXNlY3JldC1mb3ItdGhlLWxhcHRvcA=="
 DEMO_RECEIVER = "http://127.0.0.1:8099/hook"
@@ -32,3 +37,18 @@ def seed():
         },
     )
     return "2 demo outlets (an Atom feed, a webhook to the local receiver)"
+
+
+def start_receiver():
+    """Bind the demo receiver to DEMO_RECEIVER_PORT (0: a free port) and point the demo webhook outlet
+    at it, so that a port taken by another program does not stop `make run`."""
+    port = settings.DEMO_RECEIVER_PORT
+    try:
+        receiver = Receiver(DEMO_WEBHOOK_SECRET, port=port)
+    except OSError as error:
+        raise PortTaken(port, "the demo webhook receiver", "DEMO_RECEIVER_PORT") from error
+    demo_outlets = Outlet.objects.filter(
+        kind=Outlet.Kind.WEBHOOK, endpoint__regex=r"^http://127\.0\.0\.1:[0-9]+/hook$"
+    )
+    demo_outlets.update(endpoint=receiver.url)
+    return receiver

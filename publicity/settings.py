@@ -193,8 +193,12 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Publicity Desk <publicity@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where the site is reached from outside: the links in e-mails start with it.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where the site is reached from outside: the links in e-mails and to outlets start with it. Unset, it
+# follows PORT, the port `make run` serves on.
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default="") or f"http://127.0.0.1:{PORT}"
+# The demo webhook receiver `make run` starts (outlets/demo.py); 0 takes a free port.
+DEMO_RECEIVER_PORT = env.int("DEMO_RECEIVER_PORT", default=0)
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -39,3 +39,13 @@ window.addEventListener("pageshow", () => {
     button.removeAttribute("aria-busy");
   }
 });
+
+// A wide table says "swipe sideways" only when it is wider than the screen (includes/scroll_table.html).
+function markOverflowingTables() {
+  for (const box of document.querySelectorAll(".scroll-table")) {
+    const region = box.querySelector(".table-responsive");
+    box.classList.toggle("is-overflowing", region.scrollWidth > region.clientWidth + 1);
+  }
+}
+document.addEventListener("DOMContentLoaded", markOverflowingTables);
+window.addEventListener("resize", markOverflowingTables);

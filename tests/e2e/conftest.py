@@ -61,9 +61,10 @@ def phone_page(browser):
 def sign_in(live_server):
     def sign_in(page, username, password="publicity-demo"):
         page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
+        # By field, not label, so that a browser asking for Chinese signs in the same way.
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("main form button[type=submit]").click()
         return page
 
     return sign_in

@@ -25,6 +25,7 @@ def test_every_demo_role_signs_in_and_sees_its_home(demo, live_server, page, sig
 
 def test_sign_out(demo, live_server, page, sign_in):
     sign_in(page, "officer")
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
 
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -41,9 +42,11 @@ def test_wrong_password_shows_an_error_and_no_session(demo, live_server, page, s
 
 def test_language_switch_shows_chinese(demo, live_server, page, sign_in):
     sign_in(page, "officer")
+    page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="简体中文").click()
 
     expect(page.get_by_role("heading", name="我的信息")).to_be_visible()
+    page.get_by_test_id("user-menu").click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
@@ -71,6 +74,8 @@ def test_usable_on_a_phone(demo, live_server, phone_page, sign_in):
     assert width <= 390, f"page is {width}px wide on a 390px phone"
 
     phone_page.get_by_role("button", name="Toggle navigation").click()
+    expect(phone_page.get_by_role("link", name="My submissions", exact=True)).to_be_visible()
+    phone_page.get_by_test_id("user-menu").click()
     expect(phone_page.get_by_role("button", name="Log out")).to_be_visible()
 
 
