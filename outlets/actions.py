@@ -7,6 +7,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 
 
@@ -200,7 +200,8 @@ def _failed(delivery, attempt, recorder, started, error):
 
 def backoff(attempts):
     """Exponential, with jitter so that many retries to one outlet do not arrive together."""
-    delay = min(BACKOFF_BASE * (2 ** min(max(0, attempts - 1), 20)), BACKOFF_MAX)
+    base = timedelta(seconds=settings.OUTLETS_RETRY_BASE_SECONDS)
+    delay = min(base * (2 ** min(max(0, attempts - 1), 20)), BACKOFF_MAX)
     return delay * random.uniform(0.8, 1.2)
 
 
