@@ -4,6 +4,7 @@ process and its people, the WordPress peer, waiting for deliveries, and one line
 import json
 import os
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,10 +30,12 @@ class Line:
     duplicated: int = 0
     timing: str = ""
     notes: list = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def failed(self):
-        return self.lost > 0 or self.duplicated > 0
+        """A loss, a duplicate, or a scenario that could not run (a skip must not pass as clean)."""
+        return self.lost > 0 or self.duplicated > 0 or self.skipped
 
 
 class Run:
@@ -196,20 +199,46 @@ SLUG = re.compile(r"^(pd-[0-9a-f-]{36})(?:-\d+)?$")
 MEDIA = re.compile(r"^photo-(\d+)(?:-\d+)?$")
 
 
-def wordpress_since(peer, mark):
-    """Posts and media created after id `mark` (newest first, trashed posts included)."""
-    from tests.peers.wordpress_fixture import ALL_POST_STATUSES
+class WordPressWatch:
+    """Every post and media item created on the shared WordPress after the start, as seen every couple
+    of seconds: other test runs' fixtures delete whatever was created while they ran, so what exists
+    at the end is not enough. Keeps id → slug for everything it has ever seen."""
 
-    def newer(route, params):
-        found = []
-        for item in peer._each(route, params, order="desc"):
-            if item["id"] <= mark:
+    def __init__(self, peer, interval=2.0):
+        self.peer = peer
+        self.interval = interval
+        self.mark = peer._newest_id()
+        self.posts, self.media = {}, {}
+        self.errors = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=120)
+        self.look()  # once more, after the last delivery
+
+    def _watch(self):
+        while not self._stop.wait(self.interval):
+            self.look()
+
+    def look(self):
+        from tests.peers.wordpress_fixture import ALL_POST_STATUSES
+
+        try:
+            self.posts.update(self._newer("/wp/v2/posts", {"status": ALL_POST_STATUSES}))
+            self.media.update(self._newer("/wp/v2/media", {}))
+        except Exception:
+            self.errors += 1
+
+    def _newer(self, route, params):
+        found = {}
+        for item in self.peer._each(route, params, order="desc"):
+            if item["id"] <= self.mark:
                 break
-            found.append(item)
+            found[item["id"]] = item["slug"].removesuffix("__trashed")
         return found
-
-    return newer("/wp/v2/posts", {"status": ALL_POST_STATUSES}), newer("/wp/v2/media", {})
-
-
-def newest_wordpress_id(peer):
-    return peer._newest_id()

@@ -21,12 +21,11 @@ from .harness import (
     SCALE,
     SLUG,
     Line,
+    WordPressWatch,
     db,
     describe,
     drain,
-    newest_wordpress_id,
     scaled,
-    wordpress_since,
 )
 from .services import HungPort
 
@@ -58,13 +57,14 @@ def worker_kills(run):
     line = Line(f"1 worker SIGKILL x{scaled(20)}")
     if run.wordpress is None:
         line.notes.append(f"skipped: {run.wordpress_reason}")
+        line.skipped, line.timing = True, "skipped"
         return line
     count, kills = scaled(60), scaled(20)
     hook = run.receiver("s1")
     wp = run.wordpress_outlet
     steps = office_data.items_waiting(run.office, count, photo_every=4, label="kill")
     articles = [s.article_id for s in steps]
-    mark = newest_wordpress_id(run.wordpress)
+    watch = WordPressWatch(run.wordpress).start()
     name = "worker-s1"
     worker, beat = run.worker(name), run.beat("beat-s1")
     signer = ThreadPoolExecutor(1)
@@ -80,16 +80,26 @@ def worker_kills(run):
     last_kill = time.monotonic()
     answers = signed.result()
     took, states = drain(articles, 2 * count, DRAIN_SECONDS)
-    worker.stop()
-    beat.stop()
     line.items = 2 * count
     _count_deliveries(line, states, took, "after the last kill")
+    if took is None:  # late or lost for good? Wait out a lease (5 min today) to tell, then check outlets
+        late, states = drain(articles, 2 * count, LATE_SECONDS)
+        if late is None:
+            line.notes.append(f"{DRAIN_SECONDS + LATE_SECONDS:.0f} s after the last kill: {describe(states)}")
+        else:
+            line.notes.append(f"late: all delivered {DRAIN_SECONDS + late:.0f} s after the last kill")
+    worker.stop()
+    beat.stop()
     line.notes += _outcome_notes(answers)
     line.notes.append(f"deliveries sending at each kill: {sum(in_flight)} in all (max {max(in_flight)})")
     _recovery(line, articles, last_kill, took)
-    _check_wordpress(run, line, articles, wp, mark)
+    watch.stop()
+    _check_wordpress(run, line, articles, wp, watch)
     _check_webhook(line, articles, hook)
     return line
+
+
+LATE_SECONDS = 240.0
 
 
 def _count_deliveries(line, states, took, since):
@@ -119,7 +129,7 @@ def _recovery(line, articles, last_kill, took):
         )
 
 
-def _check_wordpress(run, line, articles, outlet, mark):
+def _check_wordpress(run, line, articles, outlet, watch):
     deliveries = {
         f"pd-{uuid}": state
         for uuid, state in Delivery.objects.filter(article_id__in=articles, outlet=outlet).values_list(
@@ -129,10 +139,13 @@ def _check_wordpress(run, line, articles, outlet, mark):
     photos = set(office_data.Article.objects.filter(pk__in=articles).values_list("photos__pk", flat=True)) - {
         None
     }
-    posts, media = wordpress_since(run.wordpress, mark)
-    per_key = Counter(m.group(1) for p in posts if (m := SLUG.match(p["slug"])) and m.group(1) in deliveries)
+    per_key = Counter(
+        m.group(1) for slug in watch.posts.values() if (m := SLUG.match(slug)) and m.group(1) in deliveries
+    )
     per_photo = Counter(
-        int(m.group(1)) for item in media if (m := MEDIA.match(item["slug"])) and int(m.group(1)) in photos
+        int(m.group(1))
+        for slug in watch.media.values()
+        if (m := MEDIA.match(slug)) and int(m.group(1)) in photos
     )
     extra_posts = sum(n - 1 for n in per_key.values() if n > 1)
     extra_media = sum(n - 1 for n in per_photo.values() if n > 1)
@@ -140,17 +153,25 @@ def _check_wordpress(run, line, articles, outlet, mark):
     line.duplicated += extra_posts + extra_media
     line.lost += len(missing)
     line.notes.append(
-        f"WordPress: {len(per_key)} posts for {len(deliveries)} keys, {extra_posts} extra; media for "
-        f"{len(per_photo)} of {len(photos)} photos, {extra_media} extra "
+        f"WordPress: {len(per_key)} keys with a post of {len(deliveries)}, {extra_posts} extra posts; "
+        f"media for {len(per_photo)} of {len(photos)} photos, {extra_media} extra "
         f"(max {max(per_photo.values(), default=0)} uploads of one photo)"
     )
     if missing:
         line.notes.append(f"WordPress: {len(missing)} deliveries marked delivered have no post")
-    mine = [p["id"] for p in posts if SLUG.match(p["slug"])] + [
-        m["id"] for m in media if MEDIA.match(m["slug"])
+    if watch.errors:
+        line.notes.append(f"WordPress: {watch.errors} looks at the site failed")
+    mine = [
+        ("/wp/v2/posts", i)
+        for i, slug in watch.posts.items()
+        if (m := SLUG.match(slug)) and m.group(1) in deliveries
     ]
-    for item_id in mine:  # leave the shared site as we found it
-        route = "/wp/v2/media" if item_id in {m["id"] for m in media} else "/wp/v2/posts"
+    mine += [
+        ("/wp/v2/media", i)
+        for i, slug in watch.media.items()
+        if (m := MEDIA.match(slug)) and int(m.group(1)) in photos
+    ]
+    for route, item_id in mine:  # leave the shared site as we found it
         run.wordpress.request("DELETE", f"{route}/{item_id}", params={"force": "true"})
 
 
@@ -200,7 +221,8 @@ def broker_faults(run):
     _count_deliveries(line, states, took, "after the broker returned")
     slow = [s for _, s in down + stuck if s > 2.0]
     worst = max(s for _, s in down + stuck)
-    line.timing += f"; max answer {worst:.1f} s"
+    unanswered = any(outcome.startswith("no answer") for outcome, _ in down + stuck)
+    line.timing += f"; max answer {'> ' if unanswered else ''}{worst:.1f} s"
     line.notes.append(
         f"sign-off answer, broker stopped: max {max(s for _, s in down):.1f} s, median "
         f"{statistics.median(s for _, s in down):.1f} s; broker hung: max {max(s for _, s in stuck):.1f} s, "
