@@ -341,7 +341,7 @@ def database_restart(run):
     before = _sign_off_all([run.director], steps[:half], [hook.outlet.pk])
     went_down = time.monotonic()
     run.pg.restart()
-    came_up = time.monotonic()
+    came_up, back_at = time.monotonic(), timezone.now()
     after = _sign_off_after_restart(run, steps[half:], hook.outlet.pk)
     time.sleep(max(0.0, 10 - (time.monotonic() - came_up)))
     stop.set()
@@ -359,6 +359,12 @@ def database_restart(run):
         f"it was back; {len(failing)} failed page loads ({', '.join(map(str, Counter(failing)))})"
     )
     line.notes += _outcome_notes(before, "sign-offs before") + _outcome_notes(after, "sign-offs after")
+    since = Delivery.objects.filter(article_id__in=articles, delivered_at__gt=back_at)
+    first = since.order_by("delivered_at").values_list("delivered_at", flat=True).first()
+    line.notes.append(
+        f"the worker (not restarted) delivered {since.count()} after the restart"
+        + (f", the first {(first - back_at).total_seconds():.1f} s after it" if first else "")
+    )
     line.notes.append(f"webhook ids received: {len(hook.received())} of {2 * half}")
     return line
 
@@ -400,16 +406,20 @@ def two_beats(run):
         pk=1, defaults={"missed_submitted_deduction": 1, "missed_adopted_deduction": 1}
     )
     county = Outlet.objects.create(name="Chaos county paper", kind=Outlet.Kind.ATOM, level="county")
-    ScoreRule.objects.create(level="county", main_points=2, co_points=1)
-    approved = _approved_items(office, scaled(60))
+    rule = ScoreRule.objects.create(level="county", main_points=2, co_points=1)
+    approved = _approved_items(office, scaled(100))
     intervals = "score-pending-adoptions=3,remind-units-behind=5,close-month=5,sweep-deliveries=30"
     worker = run.worker("worker-s5", concurrency=4, BEAT_INTERVALS=intervals)
     beats = [run.beat(f"beat-s5-{n}", BEAT_INTERVALS=intervals) for n in (1, 2)]
     worst = Counter()
     new_units, adopted = [], []
     started = time.monotonic()
-    next_unit = 0.0
+    next_unit, next_change, changes = 0.0, 30.0, 0
     while time.monotonic() - started < duration:
+        if time.monotonic() - started >= next_change:  # the admin edits the rule, then the policy
+            changes += 1
+            _change_rules(rule, changes)
+            next_change += 30
         if approved:
             article = approved.pop()
             db(lambda a=article: report_actions.record_adoption(
@@ -430,10 +440,11 @@ def two_beats(run):
         beat.stop()
     time.sleep(15)  # what is queued finishes
     worker.stop()
-    worst = worst | _duplicates(Score, Reminder, ADOPTION_KINDS, MINIMUM_KINDS)
+    final = _duplicates(Score, Reminder, ADOPTION_KINDS, MINIMUM_KINDS)
+    worst = worst | final
     unscored = Adoption.objects.filter(article_id__in=adopted, needs_scoring=True).count()
     month = timezone.localdate().replace(day=1)
-    units = list(Unit.objects.filter(unit_class=unit_class).values_list("pk", flat=True))
+    units = new_units  # each starts the month with nothing submitted: behind its minimum
     reminded = set(
         Reminder.objects.filter(month=month, by=None, unit_id__in=units).values_list("unit", flat=True)
     )
@@ -448,10 +459,30 @@ def two_beats(run):
     )
     line.notes.append(
         "most duplicates seen at one moment: "
-        + ", ".join(f"{kind} {worst[kind]}" for kind in ("adoption points", "month deductions", "reminders"))
+        + ", ".join(f"{kind} {worst[kind]}" for kind in KINDS)
+        + "; at the end: "
+        + ", ".join(f"{kind} {final[kind]}" for kind in KINDS)
+    )
+    line.notes.append(
+        f"the scoring rule was changed {changes} times (every other time with the policy): every adoption "
+        "rescored by the kicked run and both beats' sweepers at once"
     )
     line.notes.append(f"schedules for this run: {intervals} (defaults 60 s, 12 h, 6 h, 30 s)")
     return line
+
+
+KINDS = ("adoption points", "month deductions", "reminders")
+
+
+def _change_rules(rule, n):
+    """What the admin does in the admin site (reports/admin.py): save the rule, then rescore."""
+    from reports import actions as report_actions
+
+    rule.main_points = 2 + n % 2
+    db(lambda: rule.save(update_fields=["main_points"]))
+    db(lambda: report_actions.rule_changed(levels=[rule.level]))
+    if n % 2 == 0:
+        db(report_actions.policy_changed)
 
 
 def _approved_items(office, count):
