@@ -197,6 +197,7 @@ def wordpress_peer():
 
 SLUG = re.compile(r"^(pd-[0-9a-f-]{36})(?:-\d+)?$")
 MEDIA = re.compile(r"^photo-(\d+)(?:-\d+)?$")
+MEDIA_MARKED = re.compile(r"^(pd-[0-9a-f-]{36})-([0-9a-f]{64})(?:-\d+)?$")
 
 
 class WordPressWatch:
@@ -204,7 +205,7 @@ class WordPressWatch:
     of seconds: other test runs' fixtures delete whatever was created while they ran, so what exists
     at the end is not enough. Keeps id → slug for everything it has ever seen."""
 
-    def __init__(self, peer, interval=2.0):
+    def __init__(self, peer, interval=1.0):
         self.peer = peer
         self.interval = interval
         self.mark = peer._newest_id()

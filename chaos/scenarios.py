@@ -12,12 +12,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from outlets.models import Delivery, DeliveryAttempt
+from submissions.models import Photo
 
 from . import office as office_data
 from .browser import Browser
 from .harness import (
     DRAIN_SECONDS,
     MEDIA,
+    MEDIA_MARKED,
     SCALE,
     SLUG,
     Line,
@@ -71,7 +73,8 @@ def worker_kills(run):
     signed = signer.submit(_sign_off_all, [run.director], steps, [wp.pk, hook.outlet.pk])
     in_flight = set()  # (delivery, attempt) sending when a kill came
     for _ in range(kills):
-        time.sleep(random.uniform(0.5, 6.0))
+        _wait_for_work_in_flight(articles)
+        time.sleep(random.uniform(0.0, 2.0))
         sending = Delivery.objects.filter(state="sending", article_id__in=articles)
         in_flight |= set(db(lambda q=sending: list(q.values_list("pk", "attempts"))))
         worker.kill()
@@ -94,6 +97,18 @@ def worker_kills(run):
 
 
 LATE_SECONDS = 240.0
+
+
+def _wait_for_work_in_flight(articles, timeout=15.0):
+    """Until a delivery is being sent (a kill then lands mid-delivery, not while the worker boots), or
+    nothing is left to send."""
+    deadline = time.monotonic() + timeout
+    ours = Delivery.objects.filter(article_id__in=articles)
+    while time.monotonic() < deadline:
+        states = set(db(lambda: list(ours.values_list("state", flat=True).distinct())))
+        if "sending" in states or (states and states <= {"delivered", "failed", "needs_review"}):
+            return
+        time.sleep(0.1)
 
 
 def _late(line, articles, expected, took, since):
@@ -125,7 +140,8 @@ def _recovery(line, articles, last_kill, took):
     )
     waits, previous = [], None
     for attempt in attempts:
-        if previous and previous.delivery_id == attempt.delivery_id and previous.finished_at is None:
+        interrupted = previous and (previous.finished_at is None or previous.outcome == "interrupted")
+        if interrupted and previous.delivery_id == attempt.delivery_id:
             waits.append((attempt.started_at - previous.started_at).total_seconds())
         previous = attempt
     if waits:
@@ -136,49 +152,58 @@ def _recovery(line, articles, last_kill, took):
 
 
 def _check_wordpress(run, line, articles, outlet, watch):
-    deliveries = {
-        f"pd-{uuid}": state
-        for uuid, state in Delivery.objects.filter(article_id__in=articles, outlet=outlet).values_list(
-            "uuid", "state"
-        )
-    }
-    photos = set(office_data.Article.objects.filter(pk__in=articles).values_list("photos__pk", flat=True)) - {
-        None
-    }
+    deliveries = dict(
+        Delivery.objects.filter(article_id__in=articles, outlet=outlet).values_list("uuid", "remote_id")
+    )
+    keys = {f"pd-{uuid}": remote_id for uuid, remote_id in deliveries.items()}
+    photos = dict(Photo.objects.filter(article_id__in=articles).values_list("pk", "sha256"))
     per_key = Counter(
-        m.group(1) for slug in watch.posts.values() if (m := SLUG.match(slug)) and m.group(1) in deliveries
+        m.group(1) for slug in watch.posts.values() if (m := SLUG.match(slug)) and m.group(1) in keys
     )
-    per_photo = Counter(
-        int(m.group(1))
-        for slug in watch.media.values()
-        if (m := MEDIA.match(slug)) and int(m.group(1)) in photos
-    )
+    per_photo = Counter(photo for slug in watch.media.values() if (photo := _media_photo(slug, keys, photos)))
     extra_posts = sum(n - 1 for n in per_key.values() if n > 1)
     extra_media = sum(n - 1 for n in per_photo.values() if n > 1)
-    missing = [key for key, state in deliveries.items() if state == "delivered" and key not in per_key]
+    states = dict(
+        Delivery.objects.filter(article_id__in=articles, outlet=outlet).values_list("uuid", "state")
+    )
+    missing = [f"pd-{u}" for u, state in states.items() if state == "delivered" and f"pd-{u}" not in per_key]
+    # A post another test run's clean-up deleted before the watch saw it still had its id returned.
+    vanished = [
+        k for k in missing if keys[k] and int(keys[k]) > watch.mark and int(keys[k]) not in watch.posts
+    ]
     line.duplicated += extra_posts + extra_media
-    line.lost += len(missing)
+    line.lost += len(missing) - len(vanished)
     line.notes.append(
-        f"WordPress: {len(per_key)} keys with a post of {len(deliveries)}, {extra_posts} extra posts; "
+        f"WordPress: {len(per_key)} keys with a post of {len(keys)}, {extra_posts} extra posts; "
         f"media for {len(per_photo)} of {len(photos)} photos, {extra_media} extra "
         f"(max {max(per_photo.values(), default=0)} uploads of one photo)"
     )
     if missing:
-        line.notes.append(f"WordPress: {len(missing)} deliveries marked delivered have no post")
+        line.notes.append(
+            f"WordPress: {len(missing)} deliveries marked delivered have no post seen; {len(vanished)} of "
+            "them have a post id WordPress returned, deleted (by another run's clean-up) before the watch "
+            "saw it"
+        )
     if watch.errors:
         line.notes.append(f"WordPress: {watch.errors} looks at the site failed")
     mine = [
         ("/wp/v2/posts", i)
         for i, slug in watch.posts.items()
-        if (m := SLUG.match(slug)) and m.group(1) in deliveries
+        if (m := SLUG.match(slug)) and m.group(1) in keys
     ]
-    mine += [
-        ("/wp/v2/media", i)
-        for i, slug in watch.media.items()
-        if (m := MEDIA.match(slug)) and int(m.group(1)) in photos
-    ]
+    mine += [("/wp/v2/media", i) for i, slug in watch.media.items() if _media_photo(slug, keys, photos)]
     for route, item_id in mine:  # leave the shared site as we found it
         run.wordpress.request("DELETE", f"{route}/{item_id}", params={"force": "true"})
+
+
+def _media_photo(slug, keys, photos):
+    """The photo a media item on WordPress is an upload of, by its slug: photo-<id> (the first
+    adapter) or <delivery marker>-<photo sha256> (since uploads are matched up after a crash)."""
+    if (m := MEDIA.match(slug)) and int(m.group(1)) in photos:
+        return int(m.group(1))
+    if (m := MEDIA_MARKED.match(slug)) and m.group(1) in keys:
+        return next((pk for pk, sha in photos.items() if sha == m.group(2)), None)
+    return None
 
 
 def _check_webhook(line, articles, hook):
