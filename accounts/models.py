@@ -15,6 +15,9 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     # The language of their e-mails, remembered from the header's switch; blank: the site's default.
     language = models.CharField(_("language"), max_length=10, choices=languages, blank=True)
+    # Set when the office gives them a temporary password: until they choose their own, every page
+    # sends them to the password change form.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

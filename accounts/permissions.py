@@ -6,6 +6,9 @@ answers from memory afterwards. An office-wide role held at a unit covers that u
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from .models import Role, RoleAssignment, Unit
 
 
@@ -37,6 +40,11 @@ class Access:
     @property
     def is_office_staff(self):
         return any(self.holds(role) for role in RoleAssignment.OFFICE_WIDE)
+
+    @property
+    def manages_people(self):
+        """Sees the People page and resets passwords there (see may_reset_password)."""
+        return self.is_admin or self.holds(Role.OFFICE_DIRECTOR)
 
     def may_write_for(self, unit_id):
         """May draft and submit items on behalf of this unit."""
@@ -103,3 +111,55 @@ def holders_of(role, unit_id):
     return User.objects.filter(
         is_active=True, role_assignments__role=role, role_assignments__unit_id__in=chain
     ).distinct()
+
+
+# --- People and their passwords ------------------------------------------------------------
+
+
+def may_manage_people(user):
+    """The office director and admins see the People page and reset passwords there."""
+    return access_for(user).manages_people
+
+
+def people_visible_to(user):
+    """Everyone for an admin; for an office director, the people who hold a role in the office's units."""
+    from .models import User
+
+    access = access_for(user)
+    if access.is_admin:
+        return User.objects.all()
+    units = access.unit_ids(Role.OFFICE_DIRECTOR)
+    return User.objects.filter(pk__in=RoleAssignment.objects.filter(unit_id__in=units).values("user_id"))
+
+
+def access_person(user, pk):
+    """The person `pk` for the People page: 403 if the user has no such page, 404 if not theirs to see."""
+    from .models import User
+
+    if not may_manage_people(user):
+        raise PermissionDenied
+    try:
+        return people_visible_to(user).get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+def may_reset_password(user, person):
+    """Admins may reset anyone's but a superuser's (only a superuser may); an office director, those
+    of people whose every role is a unit-level one in the office's units — not admins, not a fellow
+    director or the leadership group, whose accounts weigh as much as their own. Never one's own:
+    that is a password change."""
+    access = access_for(user)
+    if person.pk == user.pk or not access.is_authenticated:
+        return False
+    if person.is_superuser:
+        return user.is_superuser
+    if access.is_admin:
+        return True
+    directed = access.unit_ids(Role.OFFICE_DIRECTOR)
+    if person.is_staff or not directed:
+        return False
+    held = [(a.role, a.unit_id) for a in person.role_assignments.all()]
+    return bool(held) and all(
+        role not in RoleAssignment.OFFICE_WIDE and unit_id in directed for role, unit_id in held
+    )

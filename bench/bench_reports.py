@@ -72,7 +72,7 @@ def _pages(today):
 
 def _office():
     office = Unit.objects.create(name="Bench office")
-    classes = [UnitClass.objects.get(name=name) for name, count in UNITS.items() for _ in range(count)]
+    classes = [UnitClass.objects.get(name_en=name) for name, count in UNITS.items() for _ in range(count)]
     units = Unit.objects.bulk_create(
         Unit(name=f"School {n}", parent=office, unit_class=unit_class, order=n)
         for n, unit_class in enumerate(classes)

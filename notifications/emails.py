@@ -5,6 +5,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Notification
+
+NOTE_LABELS = {Notification.Kind.ADOPTED: gettext_lazy("Where it was published:")}
 
 
 def language_of(user):
@@ -19,6 +25,7 @@ def build_email(notification):
             "recipient": recipient,
             "sentence": sentence,
             "note": notification.note,
+            "note_label": NOTE_LABELS.get(notification.kind) or _("Comment:"),
             "quoted_note": "\n".join(f"> {line}" for line in notification.note.splitlines()),
             "item_url": _absolute(_item_path(notification)),
             "settings_url": _absolute(reverse("notifications:settings")),

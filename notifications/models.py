@@ -26,6 +26,10 @@ class Notification(models.Model):
         OUTLET_PAUSED = "outlet_paused", _("An outlet was paused")
         URGED = "urged", _("Your unit is behind its monthly minimum")
         BULLETIN = "bulletin", _("A bulletin was published")
+        REVIEWER_MISSING = "reviewer_missing", _("An item has nobody to review it")
+        ADOPTED = "adopted", _("Your item was adopted")
+        TOPIC_POSTED = "topic_posted", _("The office asks your unit for items on a topic")
+        TOPIC_URGED = "topic_urged", _("Your unit has not answered a commissioned topic")
 
     # kind -> (sentence naming the actor, sentence without one); the title and name are plain text.
     SENTENCES = {
@@ -62,6 +66,15 @@ class Notification(models.Model):
             _("“%(title)s” could not be delivered."),
         ),
         Kind.OUTLET_PAUSED: (_("An outlet was paused."), _("An outlet was paused.")),
+        Kind.REVIEWER_MISSING: (
+            _("“%(title)s” has nobody to review it."),
+            _("“%(title)s” has nobody to review it."),
+        ),
+        # the note's first line is the outlet; the lines after it say where it was published
+        Kind.ADOPTED: (
+            _("“%(title)s” was adopted by %(outlet)s."),
+            _("“%(title)s” was adopted by %(outlet)s."),
+        ),
     }
 
     recipient = models.ForeignKey(
@@ -117,9 +130,10 @@ class Notification(models.Model):
         if self.article_id is None:
             return str(self.get_kind_display())
         with_actor, without_actor = self.SENTENCES[self.kind]
+        names = {"title": self.article, "outlet": self.note.partition("\n")[0]}
         if self.actor_id is None:
-            return without_actor % {"title": self.article}
-        return with_actor % {"title": self.article, "actor": self.actor}
+            return without_actor % names
+        return with_actor % (names | {"actor": self.actor})
 
 
 class EmailOptOut(models.Model):

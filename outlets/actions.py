@@ -3,28 +3,33 @@ Every change to a Delivery or an Outlet's pause state is made here (DESIGN.md §
 
 import logging
 import random
+import secrets
 import time
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
+from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
 from submissions.actions import ActionRefused
 from submissions.models import Article, Event, Status
 
-from .adapters import DeliveryError, Recorder, adapter_for
+from .adapters import DeliveryError, LeaseLost, Recorder, adapter_for
 from .models import Adoption, Delivery, DeliveryAttempt, Outlet
+from .validators import validate_web_address
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE_MARGIN = timedelta(seconds=10)
 MAX_ATTEMPTS = 8
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -54,15 +59,25 @@ def kick(delivery_id):
 
 
 def default_outlets(article):
-    return [o for o in Outlet.objects.filter(is_active=True, preselected=True) if o.accepts(article)]
+    """The preselected outlets that take the item's category, paused ones too: their deliveries wait
+    for the outlet to be resumed."""
+    return [o for o in Outlet.objects.filter(preselected=True) if o.accepts(article)]
 
 
 # --- Sending -------------------------------------------------------------------------------
 
 
+def lease_duration():
+    """Long enough for one request to time out, plus a margin (as long again, at most LEASE_MARGIN);
+    renewed before every further request, so a dead worker's sends are picked up within a minute
+    and a live one is never taken over."""
+    timeout = timedelta(seconds=settings.OUTLETS_HTTP_TIMEOUT)
+    return timeout + min(timeout, LEASE_MARGIN)
+
+
 def claim(delivery_id, *, now=None):
     """Take the delivery for one attempt (a lease), or None if it is not due, taken, or its outlet is
-    at its concurrency cap. Returns (delivery, was_abandoned)."""
+    at its concurrency cap (sends whose lease ran out do not count). Returns (delivery, was_abandoned)."""
     now = now or timezone.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_related("outlet").filter(pk=delivery_id).first()
@@ -75,12 +90,16 @@ def claim(delivery_id, *, now=None):
             outlet=outlet, state=Delivery.State.SENDING, lease_until__gte=now
         ).count()
         if busy >= outlet.max_concurrency:
-            return None
+            return None  # not lost: a finishing send kicks the next waiting one (_kick_waiting)
         was_abandoned = delivery.state == Delivery.State.SENDING
         taken = (
             Delivery.objects.due(now)
             .filter(pk=delivery_id)
-            .update(state=Delivery.State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
+            .update(
+                state=Delivery.State.SENDING,
+                lease_until=now + lease_duration(),
+                attempts=F("attempts") + 1,
+            )
         )
         if not taken:
             return None
@@ -89,32 +108,68 @@ def claim(delivery_id, *, now=None):
 
 
 def run_delivery(delivery_id):
-    """One attempt: claim, reconcile if a previous attempt was interrupted, send, record."""
+    """One attempt: claim, reconcile if a previous attempt may have reached the outlet, send, record."""
     claimed = claim(delivery_id)
     if claimed is None:
         return None
     delivery, was_abandoned = claimed
     adapter = adapter_for(delivery.outlet)
-    recorder = Recorder(delivery)
+    recorder = Recorder(delivery, renew_lease=lambda: renew_lease(delivery))
     attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts)
     started = time.monotonic()
     try:
-        if was_abandoned and adapter.can_find:
-            if found := adapter.find(delivery, recorder):  # ask before sending again (reconcile)
-                return _finish(
-                    delivery, attempt, recorder, started, sent=found, outcome=DeliveryAttempt.Outcome.FOUND
-                )
-        elif was_abandoned and not adapter.resend_is_safe:
-            return _finish(delivery, attempt, recorder, started, needs_review=True)
+        if was_abandoned:
+            _close_abandoned_attempts(delivery, attempt)
+        if was_abandoned or delivery.maybe_sent:  # a previous attempt may have reached the outlet
+            _mark_maybe_sent(delivery, True)
+            if not adapter.can_find and not adapter.resend_is_safe:
+                reason = _("A previous attempt was interrupted.")
+                return _needs_review(delivery, attempt, recorder, started, reason)
+            if adapter.can_find and (found := _reconcile(adapter, delivery, recorder)):
+                return _finish(delivery, attempt, recorder, started, sent=found, found=True)
         sent = adapter.send(delivery, recorder)
+    except LeaseLost:
+        _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
+        return delivery
     except DeliveryError as error:
-        return _failed(delivery, attempt, recorder, started, error)
-    except Exception as error:  # an adapter bug or an unexpected answer: keep it retrying, visibly
+        return _failed(delivery, adapter, attempt, recorder, started, error)
+    except Exception as error:  # an adapter bug or an unexpected answer mid-send: it may have arrived
         logger.exception("Delivery %s failed unexpectedly", delivery.pk)
-        return _failed(
-            delivery, attempt, recorder, started, DeliveryError(f"{error.__class__.__name__}: {error}")
-        )
+        error = DeliveryError(f"{error.__class__.__name__}: {error}", maybe_sent=True)
+        return _failed(delivery, adapter, attempt, recorder, started, error)
     return _finish(delivery, attempt, recorder, started, sent=sent)
+
+
+def _reconcile(adapter, delivery, recorder):
+    """Ask the outlet whether it has the delivery; if it says no, the delivery is sent again."""
+    found = adapter.find(delivery, recorder)
+    if not found:
+        _mark_maybe_sent(delivery, False)
+    return found
+
+
+def _close_abandoned_attempts(delivery, current):
+    """The attempts whose worker died say so on the delivery page, instead of seeming to run on."""
+    DeliveryAttempt.objects.filter(delivery=delivery, outcome="").exclude(pk=current.pk).update(
+        outcome=DeliveryAttempt.Outcome.INTERRUPTED, error=_("The worker stopped during this attempt.")
+    )
+
+
+def _mark_maybe_sent(delivery, value):
+    if delivery.maybe_sent != value:
+        _held(delivery).update(maybe_sent=value)
+        delivery.maybe_sent = value
+
+
+def renew_lease(delivery):
+    """Extend the lease of the attempt that holds `delivery`; LeaseLost if another attempt took it."""
+    if not _held(delivery).update(lease_until=timezone.now() + lease_duration()):
+        raise LeaseLost
+
+
+def _held(delivery):
+    """The delivery, as long as this attempt still holds it (claims count attempts: a fencing token)."""
+    return Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING, attempts=delivery.attempts)
 
 
 def _close_attempt(attempt, recorder, started, outcome, error=""):
@@ -126,35 +181,50 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
     attempt.save()
 
 
-def _finish(
-    delivery,
-    attempt,
-    recorder,
-    started,
-    *,
-    sent=None,
-    outcome=DeliveryAttempt.Outcome.DELIVERED,
-    needs_review=False,
-):
-    with transaction.atomic():
-        if needs_review:
-            message = _(
-                "A previous attempt was interrupted while sending; the outlet cannot be asked whether it "
-                "arrived. Check with the outlet, then retry or cancel."
-            )
-            _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, message)
-            _set(delivery, state=Delivery.State.NEEDS_REVIEW, lease_until=None, last_error=message)
-            return delivery
-        _close_attempt(attempt, recorder, started, outcome)
-        _set(
-            delivery,
-            state=Delivery.State.DELIVERED,
-            lease_until=None,
-            last_error="",
-            delivered_at=timezone.now(),
-            remote_id=sent.remote_id or delivery.remote_id,
-            remote_url=sent.remote_url or delivery.remote_url,
-        )
+def _settle(delivery, attempt, recorder, started, outcome, error="", **fields):
+    """Close the attempt and move the delivery on, unless another attempt has taken it over."""
+    if not _held(delivery).update(lease_until=None, **fields):
+        _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
+        return False
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    _close_attempt(attempt, recorder, started, outcome, error)
+    transaction.on_commit(lambda: _kick_waiting(delivery))
+    return True
+
+
+def _kick_waiting(delivery):
+    """A send slot of the outlet is free: hand it to the delivery that has waited longest."""
+    waiting = (
+        Delivery.objects.due()
+        .filter(outlet_id=delivery.outlet_id)
+        .exclude(pk=delivery.pk)
+        .exclude(state=Delivery.State.SENDING)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if waiting:
+        kick(waiting)
+
+
+@transaction.atomic
+def _finish(delivery, attempt, recorder, started, *, sent, found=False):
+    outcome = DeliveryAttempt.Outcome.FOUND if found else DeliveryAttempt.Outcome.DELIVERED
+    delivered = _settle(
+        delivery,
+        attempt,
+        recorder,
+        started,
+        outcome,
+        state=Delivery.State.DELIVERED,
+        maybe_sent=False,
+        last_error="",
+        delivered_at=timezone.now(),
+        remote_id=sent.remote_id or delivery.remote_id,
+        remote_url=sent.remote_url or delivery.remote_url,
+    )
+    if delivered:
         Event.objects.create(
             article=delivery.article,
             kind=Event.Kind.DELIVERED,
@@ -164,38 +234,53 @@ def _finish(
     return delivery
 
 
-def _failed(delivery, attempt, recorder, started, error):
-    with transaction.atomic():
-        now = timezone.now()
-        if error.pause:
-            _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.PAUSED, error.message)
-            _set(
-                delivery,
-                state=Delivery.State.RETRYING,
-                lease_until=None,
-                last_error=error.message,
-                next_attempt_at=now,
-            )
-            pause_outlet(delivery.outlet, reason=error.message)
-        elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
-            _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.FAILED, error.message)
-            _set(delivery, state=Delivery.State.FAILED, lease_until=None, last_error=error.message)
-            notify(
-                _admins(),
-                Notification.Kind.DELIVERY_FAILED,
-                article=delivery.article,
-                note=f"{delivery.outlet}: {error.message}",
-            )
-        else:
-            _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.RETRY, error.message)
-            _set(
-                delivery,
-                state=Delivery.State.RETRYING,
-                lease_until=None,
-                last_error=error.message,
-                next_attempt_at=now + (error.retry_after or backoff(delivery.attempts)),
-            )
+@transaction.atomic
+def _needs_review(delivery, attempt, recorder, started, reason):
+    """The outlet may have the item and cannot be asked (e-mail): a person decides, never a resend."""
+    message = _(
+        "%(reason)s The outlet may have received the item and cannot be asked. Check with the outlet, "
+        "then retry or cancel."
+    ) % {"reason": reason}
+    outcome = DeliveryAttempt.Outcome.INTERRUPTED
+    fields = {"state": Delivery.State.NEEDS_REVIEW, "maybe_sent": True, "last_error": message}
+    if _settle(delivery, attempt, recorder, started, outcome, message, **fields):
+        _tell_office(delivery, message)
     return delivery
+
+
+@transaction.atomic
+def _failed(delivery, adapter, attempt, recorder, started, error):
+    now = timezone.now()
+    if error.maybe_sent and not adapter.can_find and not adapter.resend_is_safe:
+        return _needs_review(delivery, attempt, recorder, started, error.message)
+    maybe_sent = error.maybe_sent or delivery.maybe_sent  # a failed find leaves the question open
+    retrying = {"state": Delivery.State.RETRYING, "last_error": error.message, "maybe_sent": maybe_sent}
+    if error.pause:
+        fields = retrying | {"next_attempt_at": now}
+        if _settle(
+            delivery, attempt, recorder, started, DeliveryAttempt.Outcome.PAUSED, error.message, **fields
+        ):
+            pause_outlet(delivery.outlet, reason=error.message)
+    elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
+        fields = retrying | {"state": Delivery.State.FAILED}
+        if _settle(
+            delivery, attempt, recorder, started, DeliveryAttempt.Outcome.FAILED, error.message, **fields
+        ):
+            _tell_office(delivery, error.message)
+    else:
+        fields = retrying | {"next_attempt_at": now + (error.retry_after or backoff(delivery.attempts))}
+        _settle(delivery, attempt, recorder, started, DeliveryAttempt.Outcome.RETRY, error.message, **fields)
+    return delivery
+
+
+def _tell_office(delivery, message):
+    notify(
+        office_recipients(),
+        Notification.Kind.DELIVERY_FAILED,
+        article=delivery.article,
+        note=f"{delivery.outlet}: {message}",
+        link=reverse("outlets:delivery", args=[delivery.pk]),
+    )
 
 
 def backoff(attempts):
@@ -211,8 +296,10 @@ def _set(delivery, **fields):
     Delivery.objects.filter(pk=delivery.pk).update(**fields)
 
 
-def _admins():
-    return list(User.objects.filter(is_active=True, is_staff=True))
+def office_recipients():
+    """Who is told of paused outlets and failed deliveries: the office directors and the admins."""
+    office = Q(is_staff=True) | Q(role_assignments__role=Role.OFFICE_DIRECTOR)
+    return list(User.objects.filter(office, is_active=True).distinct())
 
 
 # --- People's actions ----------------------------------------------------------------------
@@ -224,7 +311,9 @@ def retry(delivery, *, by):
     current = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if current.state not in (Delivery.State.FAILED, Delivery.State.NEEDS_REVIEW, Delivery.State.RETRYING):
         raise ActionRefused(_("Only a failed, waiting or interrupted delivery can be retried."))
-    _set(current, state=Delivery.State.QUEUED, next_attempt_at=timezone.now(), lease_until=None)
+    # Out of "needs review" a person has checked with the outlet: send, do not ask to check again.
+    checked = {"maybe_sent": False} if current.state == Delivery.State.NEEDS_REVIEW else {}
+    _set(current, state=Delivery.State.QUEUED, next_attempt_at=timezone.now(), lease_until=None, **checked)
     transaction.on_commit(lambda: kick(current.pk))
     return current
 
@@ -251,7 +340,8 @@ def pause_outlet(outlet, *, reason, by=None):
     if Outlet.objects.filter(pk=outlet.pk, is_active=True).update(
         is_active=False, paused_reason=reason[:500]
     ):
-        notify(_admins(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}")
+        link = f"{reverse('outlets:deliveries')}?outlet={outlet.pk}"
+        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}", link=link)
 
 
 @transaction.atomic
@@ -259,6 +349,21 @@ def resume_outlet(outlet, *, by):
     Outlet.objects.filter(pk=outlet.pk).update(is_active=True, paused_reason="")
     for delivery_id in Delivery.objects.due().filter(outlet=outlet).values_list("pk", flat=True):
         transaction.on_commit(lambda pk=delivery_id: kick(pk))
+
+
+@transaction.atomic
+def rotate_feed_token(outlet, *, by):
+    """A new secret address for an Atom feed outlet; the old one answers 404 from now on."""
+    current = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if current.kind != Outlet.Kind.ATOM:
+        raise ActionRefused(_("Only a feed outlet has a feed address."))
+    current.feed_token = secrets.token_urlsafe()
+    current.save(update_fields=["feed_token"])
+    address = adapter_for(current).feed_url()
+    Delivery.objects.filter(outlet=current).exclude(remote_url="").update(remote_url=address)
+    logger.info("Feed address of outlet %s changed by %s", current.pk, by)
+    outlet.feed_token = current.feed_token
+    return current
 
 
 def test_connection(outlet):
@@ -277,7 +382,9 @@ def test_connection(outlet):
 
 @transaction.atomic
 def record_adoption(delivery, *, url="", by=None, note=""):
-    """The outlet published the item, seen by polling or a signed callback. Idempotent."""
+    """The outlet published the item, seen by polling or a signed callback. Idempotent.
+    Refused if `url` is not a web address (it is shown as a link)."""
+    _check_address(url)
     updated = (
         Delivery.objects.filter(pk=delivery.pk)
         .exclude(adoption=Delivery.Adoption.ADOPTED)
@@ -311,6 +418,7 @@ def record_office_adoption(article, outlet, *, adopted_on, by, source=Adoption.S
     Refused if the item is not signed off, or the outlet's adoption of it is already recorded with
     other details; the same entry twice (a double click) returns the first.
     """
+    _check_address(details.get("url", ""))
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != Status.APPROVED:
         raise ActionRefused(_("Only signed-off items can be adopted."))
@@ -359,9 +467,22 @@ def remove_adoption(adoption, *, by, reason):
     return found
 
 
+def _check_address(url):
+    try:
+        if url:
+            validate_web_address(url)
+    except ValidationError as error:
+        raise ActionRefused(error.messages[0]) from None
+
+
 def _adopted_event(adoption, by):
+    """The timeline records the adoption; the author and the unit's leader in charge are told."""
     note = " ".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
     Event.objects.create(article_id=adoption.article_id, kind=Event.Kind.ADOPTED, actor=by, note=note)
+    article = adoption.article
+    told = [article.author, *holders_of(Role.LEADER_IN_CHARGE, article.unit_id)]
+    where = "\n".join(part for part in (str(adoption.outlet), adoption.url, adoption.issue) if part)
+    notify(told, Notification.Kind.ADOPTED, article=article, actor=by, note=where)
 
 
 @transaction.atomic
@@ -379,7 +500,10 @@ def poll_adoption(delivery):
         logger.info("Adoption of delivery %s not known: %s", delivery.pk, error.message)
         return None
     if seen and seen[0] == "adopted":
-        record_adoption(delivery, url=seen[1])
+        try:
+            record_adoption(delivery, url=seen[1])
+        except ActionRefused:  # not a web address: the adoption stands, without the link
+            record_adoption(delivery)
     elif seen and seen[0] == "declined":
         record_decline(delivery)
     return seen

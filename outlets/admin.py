@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from publicity.admin import ReadOnlyAdminMixin
+from submissions.actions import ActionRefused
 
 from . import actions
 from .forms import OutletAdminForm
@@ -9,13 +11,13 @@ from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(TranslationAdmin):
     form = OutletAdminForm
     list_display = ["name", "kind", "level", "endpoint", "preselected", "is_active", "paused_reason"]
     list_filter = ["kind", "level", "is_active"]
     filter_horizontal = ["accepted_categories"]
     readonly_fields = ["feed_address"]
-    actions = ["test_connection"]
+    actions = ["test_connection", "rotate_feed_token"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "level", "endpoint", "username", "credential"]}),
         (
@@ -44,6 +46,18 @@ class OutletAdmin(admin.ModelAdmin):
         for outlet in queryset:
             ok, message = actions.test_connection(outlet)
             self.message_user(request, f"{outlet}: {message}", messages.SUCCESS if ok else messages.ERROR)
+
+    @admin.action(description=_("Give the feed a new address (the old one stops working)"))
+    def rotate_feed_token(self, request, queryset):
+        for outlet in queryset:
+            try:
+                actions.rotate_feed_token(outlet, by=request.user)
+            except ActionRefused as refused:
+                self.message_user(request, f"{outlet}: {refused.message}", messages.ERROR)
+            else:
+                message = _("“%(outlet)s” has a new feed address: %(address)s")
+                address = self.feed_address(outlet)
+                self.message_user(request, message % {"outlet": outlet, "address": address}, messages.SUCCESS)
 
 
 class DeliveryAttemptInline(admin.TabularInline):

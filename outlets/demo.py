@@ -10,12 +10,20 @@ DEMO_RECEIVER = "http://127.0.0.1:8099/hook"
 
 def seed():
     Outlet.objects.get_or_create(
-        name="Campus news feed",
-        defaults={"kind": Outlet.Kind.ATOM, "level": Outlet.Level.SCHOOL, "preselected": True},
+        name_en="Campus news feed",
+        defaults={
+            "name_en": "Campus news feed",
+            "name_zh_hans": "校园新闻订阅源",
+            "kind": Outlet.Kind.ATOM,
+            "level": Outlet.Level.SCHOOL,
+            "preselected": True,
+        },
     )
     Outlet.objects.get_or_create(
-        name="District education portal (demo webhook)",
+        name_en="District education portal (demo webhook)",
         defaults={
+            "name_en": "District education portal (demo webhook)",
+            "name_zh_hans": "区教育门户网站（演示推送）",
             "kind": Outlet.Kind.WEBHOOK,
             "level": Outlet.Level.COUNTY,
             "endpoint": DEMO_RECEIVER,

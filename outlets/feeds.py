@@ -4,12 +4,15 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
+from submissions.content import xml_text
+
 from .adapters.base import photo_url
 from .models import Delivery, Outlet
 
 
 class OutletFeed(Feed):
-    """The secret Atom feed of one outlet: the items delivered to it, newest first, stable ids."""
+    """The secret Atom feed of one outlet: the items delivered to it, newest first, stable ids.
+    Every text passes through xml_text: one stray control character would break the whole feed."""
 
     feed_type = Atom1Feed
 
@@ -17,7 +20,7 @@ class OutletFeed(Feed):
         return get_object_or_404(Outlet, feed_token=token, kind=Outlet.Kind.ATOM)
 
     def title(self, outlet):
-        return outlet.name
+        return xml_text(outlet.name)
 
     def link(self, outlet):
         return f"/outlets/feeds/{outlet.feed_token}/"
@@ -31,7 +34,7 @@ class OutletFeed(Feed):
         )
 
     def item_title(self, delivery):
-        return delivery.revision.title
+        return xml_text(delivery.revision.title)
 
     def item_description(self, delivery):
         photos = "".join(
@@ -39,7 +42,7 @@ class OutletFeed(Feed):
             for p in delivery.article.photos.all()
             if p.display
         )
-        return delivery.revision.body + photos
+        return xml_text(delivery.revision.body + photos)
 
     def item_link(self, delivery):
         return f"/outlets/feeds/{delivery.outlet.feed_token}/#{delivery.uuid}"
@@ -53,4 +56,4 @@ class OutletFeed(Feed):
         return delivery.delivered_at
 
     def item_author_name(self, delivery):
-        return str(delivery.article.unit)
+        return xml_text(delivery.article.unit)

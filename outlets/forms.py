@@ -64,6 +64,13 @@ class OutletAdminForm(forms.ModelForm):
             "max_concurrency",
         ]
 
+    def clean(self):
+        data = super().clean()
+        has_secret = data.get("credential") or self.instance.secret_encrypted
+        if data.get("kind") == Outlet.Kind.WEBHOOK and not has_secret:
+            self.add_error("credential", _("A webhook outlet needs a signing secret (whsec_…)."))
+        return data
+
     def save(self, commit=True):
         outlet = super().save(commit=False)
         if self.cleaned_data.get("credential"):

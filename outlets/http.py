@@ -1,4 +1,5 @@
-"""All outbound HTTP to outlets: one client, timeouts always set, no private addresses unless allowed."""
+"""All outbound HTTP to outlets: one client, timeouts always set, only global addresses (loopback where
+OUTLETS_ALLOW_LOOPBACK), and the connection goes to the very address that was checked."""
 
 import ipaddress
 import socket
@@ -8,41 +9,93 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits: IPv4-compatible (deprecated),
+# IPv4-translated (SIIT) and NAT64's well-known prefix (RFC 6052).
+EMBEDS_IPV4 = [ipaddress.ip_network(prefix) for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96")]
+# Not global, whatever Python's table says: NAT64 for local use (RFC 8215).
+LOCAL_USE = [ipaddress.ip_network("64:ff9b:1::/48")]
+
 
 class DestinationRefused(Exception):
-    """The endpoint resolves to an address outlets may not reach (private, loopback, link-local)."""
+    """The endpoint resolves to an address outlets may not reach (not a global address)."""
+
+
+def embedded_ipv4(address):
+    """The IPv4 address an IPv6 address wraps (mapped, compatible, translated, 6to4, Teredo, NAT64),
+    or None."""
+    if address.version != 6:
+        return None
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if any(address in network for network in EMBEDS_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def may_reach(address):
+    if address.is_loopback and settings.OUTLETS_ALLOW_LOOPBACK:
+        return True
+    if address.is_multicast or any(address in network for network in LOCAL_USE):
+        return False
+    inner = embedded_ipv4(address)
+    return address.is_global and (inner is None or inner.is_global)
 
 
 def check_destination(url):
-    host = urlsplit(url).hostname
+    """The address to connect to for `url`'s host. Every address the name resolves to must be one
+    outlets may reach (a name that also points inside is refused); the first one is used."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or None
+    except ValueError as exc:  # "http://[fd00::1/", a port that is not a number
+        raise DestinationRefused(f"{url!r} is not a valid address: {exc}") from None
     if not host:
         raise DestinationRefused(f"No host in {url!r}")
     try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror as exc:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
         raise DestinationRefused(f"{host} does not resolve: {exc}") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        private = address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-        if address.is_loopback and settings.OUTLETS_ALLOW_LOOPBACK:
-            continue
-        if private or address.is_multicast or address.is_unspecified:
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for address in addresses:
+        if not may_reach(address):
             raise DestinationRefused(f"{host} resolves to {address}, which outlets may not reach")
+    return str(addresses[0])
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    """Resolves and checks the host once, then connects to that address: a DNS answer that changes
+    between the check and the connection cannot lead elsewhere. The Host header, the TLS server name
+    and the certificate check stay those of the name."""
+
+    def handle_request(self, request):
+        host = request.url.raw_host.decode("ascii")  # an international name in its IDNA form
+        address = check_destination(str(request.url))
+        if address != host:
+            request.url = request.url.copy_with(host=address)
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        return super().handle_request(request)
 
 
 def client(**kwargs):
     timeout = httpx.Timeout(settings.OUTLETS_HTTP_TIMEOUT, connect=min(5.0, settings.OUTLETS_HTTP_TIMEOUT))
-    return httpx.Client(timeout=timeout, follow_redirects=False, **kwargs)
+    # trust_env=False: a proxy from the environment would connect by name and undo the pinning.
+    return httpx.Client(
+        timeout=timeout, follow_redirects=False, transport=PinnedTransport(), trust_env=False, **kwargs
+    )
 
 
 def request(recorder, method, url, *, redacted=None, **kwargs):
-    """Send one request through the shared client and log it in the attempt (secrets redacted)."""
-    check_destination(url)
+    """Send one request through the shared client and log it in the attempt (secrets redacted).
+    Raises DestinationRefused before anything is sent to an address outlets may not reach."""
     started = time.monotonic()
     entry = {"method": method, "url": url, "sent": redacted if redacted is not None else _summary(kwargs)}
     try:
         with client() as http:
             response = http.request(method, url, **kwargs)
+    except httpx.InvalidURL as exc:
+        raise DestinationRefused(f"{url!r} is not a valid address: {exc}") from None
     except httpx.HTTPError as exc:
         entry |= {"error": f"{exc.__class__.__name__}: {exc}", "ms": _ms(started)}
         recorder.log(entry)

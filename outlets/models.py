@@ -122,6 +122,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    # A request went out and no answer came back: the outlet may have it. Ask before sending again.
+    maybe_sent = models.BooleanField(_("may have arrived"), default=False)
     remote_id = models.CharField(_("remote id"), max_length=200, blank=True)
     remote_url = models.URLField(_("remote address"), max_length=500, blank=True)
     remote_media = models.JSONField(_("remote media"), default=dict, blank=True)  # photo sha256 → remote id
@@ -150,6 +152,11 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.article} → {self.outlet}"
+
+    @property
+    def waits_for_outlet(self):
+        """Due or soon due, but its outlet is paused: it goes out when the outlet is resumed."""
+        return self.state in (self.State.QUEUED, self.State.RETRYING) and not self.outlet.is_active
 
     @property
     def marker(self):

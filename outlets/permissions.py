@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from accounts.models import Role
 from accounts.permissions import access_for
 
 
@@ -13,3 +14,9 @@ def may_manage_deliveries(user):
 def require_office(user):
     if not may_manage_deliveries(user):
         raise Http404
+
+
+def may_see_feed_address(user):
+    """A feed's secret address reads every unit's signed-off items: the office director and admins."""
+    access = access_for(user)
+    return access.is_admin or access.holds(Role.OFFICE_DIRECTOR)

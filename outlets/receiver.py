@@ -21,6 +21,7 @@ class Receiver:
         self.messages = {}  # webhook-id -> payload
         self.requests = 0
         self.answers = []  # [(status, headers, delay seconds)] for the next requests, then 200
+        self.reply_url = None  # the "url" the receiver answers with; by default its own address
         self._lock = threading.Condition()
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.server.daemon_threads = True
@@ -61,7 +62,8 @@ class Receiver:
                     with receiver._lock:
                         receiver.messages.setdefault(message_id, json.loads(body))
                         receiver._lock.notify_all()
-                    reply = json.dumps({"id": message_id, "url": f"{receiver.url}/{message_id}"}).encode()
+                    url = receiver.reply_url or f"{receiver.url}/{message_id}"
+                    reply = json.dumps({"id": message_id, "url": url}).encode()
                 else:
                     reply = json.dumps({"error": f"scripted {status}"}).encode()
                 self.send_response(status)

@@ -22,7 +22,7 @@ from .adapters.webhook import verify
 from .credentials import decrypt
 from .forms import DeliveryFilterForm
 from .models import Delivery, Outlet
-from .permissions import may_manage_deliveries, require_office
+from .permissions import may_manage_deliveries, may_see_feed_address, require_office
 
 PHOTO_LINK_AGE = timedelta(days=14)
 
@@ -45,6 +45,8 @@ def photo(request, token):
 def webhook_callback(request, outlet_id):
     """A webhook outlet reports "published at URL", signed like our messages (Standard Webhooks)."""
     outlet = get_object_or_404(Outlet, pk=outlet_id, kind=Outlet.Kind.WEBHOOK)
+    if not outlet.secret_encrypted:  # unsigned callbacks would let anyone award points
+        return JsonResponse({"error": "this outlet has no signing secret"}, status=401)
     if not verify(decrypt(outlet.secret_encrypted), request.headers, request.body):
         return JsonResponse({"error": "invalid signature"}, status=401)
     try:
@@ -53,7 +55,10 @@ def webhook_callback(request, outlet_id):
     except (ValueError, KeyError, TypeError, Delivery.DoesNotExist):
         return JsonResponse({"error": "unknown delivery"}, status=404)
     if data.get("type") == "published":
-        actions.record_adoption(delivery, url=str(data.get("url", ""))[:500])
+        try:
+            actions.record_adoption(delivery, url=str(data.get("url", ""))[:500])
+        except ActionRefused as refused:
+            return JsonResponse({"error": refused.message}, status=400)
     elif data.get("type") == "declined":
         actions.record_decline(delivery)
     else:
@@ -68,6 +73,7 @@ def article_deliveries(request, pk):
     deliveries = list(article.deliveries.select_related("outlet").order_by("outlet__name", "-created_at"))
     moving = any(
         d.state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.RETRYING)
+        and not d.waits_for_outlet
         for d in deliveries
     )
     return render(
@@ -78,6 +84,7 @@ def article_deliveries(request, pk):
             "deliveries": deliveries,
             "moving": moving,
             "may_manage": may_manage_deliveries(request.user),
+            "may_see_feed": may_see_feed_address(request.user),
         },
     )
 
@@ -104,6 +111,11 @@ def _health():
             "deliveries__attempts_log",
             filter=Q(deliveries__attempts_log__started_at__gte=day_ago)
             & ~Q(deliveries__attempts_log__outcome__in=["delivered", "found", ""]),
+        ),
+        waiting=Count(
+            "deliveries",
+            filter=Q(deliveries__state__in=[Delivery.State.QUEUED, Delivery.State.RETRYING]),
+            distinct=True,
         ),
     ).order_by("name")
 

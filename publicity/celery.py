@@ -1,12 +1,49 @@
 """The Celery application. Settings come from Django's, prefixed CELERY_ (DESIGN.md §6)."""
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from celery import Celery
+from celery import Task as BaseTask
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicity.settings")
 
-app = Celery("publicity")
+# Within one web request: whether handing a task to the broker already failed (see Task).
+_publishing = ContextVar("publishing", default=None)
+
+
+class Task(BaseTask):
+    """Every task of the project. A request that found the broker down or hung does not wait on it
+    again for its next task: each would cost up to BROKER_TIMEOUT, and a sign-off queues several.
+    The callers already treat a failed hand-over as "the sweeper will do it"; the work is in the
+    database."""
+
+    def apply_async(self, *args, **kwargs):
+        scope = _publishing.get()
+        if scope is None or self.app.conf.task_always_eager:
+            return super().apply_async(*args, **kwargs)
+        if scope["failed"]:
+            raise OperationalError("The broker did not answer earlier in this request.")
+        try:
+            return super().apply_async(*args, **kwargs)
+        except OperationalError:
+            scope["failed"] = True
+            raise
+
+
+@contextmanager
+def one_broker_wait():
+    """Within this block (a web request), the broker is waited on at most once."""
+    token = _publishing.set({"failed": False})
+    try:
+        yield
+    finally:
+        _publishing.reset(token)
+
+
+app = Celery("publicity", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -28,6 +28,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, so its translated fields show there
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,9 +50,11 @@ INSTALLED_APPS = [
     "reviews",
     "outlets",
     "reports",
+    "topics",
 ]
 
 MIDDLEWARE = [
+    "publicity.middleware.OneBrokerWaitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,12 +137,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
+# "Forgot your password?": links sent per address and per client address within an hour (over that,
+# nothing is sent and the page answers as usual).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 
 # Internationalisation: English and Simplified Chinese; the browser's Accept-Language decides
 # until the user picks one in the header.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Names of configuration (units, categories, stages, outlets…) in both languages; a missing
+# translation falls back to the other language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "zh-hans")
+
+
+def _name_in_language(verbose_name, language):
+    """The admin's label of one translation: "name (English)", not "name [en]"."""
+    from django.utils.translation import gettext
+
+    labels = {"en": gettext("English"), "zh-hans": gettext("Simplified Chinese")}
+    return f"{verbose_name} ({labels.get(language, language)})"
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _name_in_language
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -165,6 +188,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, or consolemail://) — console on a laptop.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Seconds to wait on the mail server: the password reset page sends its mail while the person waits.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Publicity Desk <publicity@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the site is reached from outside: the links in e-mails start with it.
@@ -174,7 +199,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that hangs must not hang a page that counts something in the cache.
+            "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -219,7 +249,18 @@ CONTENT_SECURITY_POLICY = {
 # server: kombu's filesystem transport. Redis in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# The product reads no task's result (the database holds the outcome). Storing none also means a
+# result store that hangs is never asked when a task is queued. publicity.ping keeps its result.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery" / "queue")))
+# A broker that accepts connections but never answers must not hold a web request: handing a task
+# over gives up after about this many seconds (the outbox row is committed; the sweeper sends it).
+# Without a socket timeout, redis-py waits forever for a reply. Also used by /healthz.
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
@@ -227,6 +268,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_QUEUE_DIR.parent / "control"),
         "store_processed": False,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+# One quick second try (a broker that just restarted), not Celery's default of three over ~2 s.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -262,7 +311,17 @@ PHOTO_MAX_PER_ARTICLE = env.int("PHOTO_MAX_PER_ARTICLE", default=20)
 # The browser downscales photos whose longest edge is above this before uploading them.
 PHOTO_CLIENT_MAX_EDGE = env.int("PHOTO_CLIENT_MAX_EDGE", default=2560)
 PHOTO_RENDITIONS = {"thumbnail": 400, "display": 1600}
-# Django refuses request bodies above this before a view runs; one photo plus the form fits.
+# No request carries more file bytes than this: the handler below stops reading past it (the photo
+# upload view has its own, smaller cap: PHOTO_MAX_BYTES). The reverse proxy should cap request
+# bodies at the same size (README: nginx client_max_body_size).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=PHOTO_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "publicity.uploads.SizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The rest of a body (form fields, autosave, JSON) is refused above this before it is read; an
+# article pasted from Word with its markup fits with room to spare.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,11 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, Unit
+from outlets.models import Adoption
 from reports.figures import own_year, unit_figures
 from reports.periods import Period
 from reviews.models import ReviewStep
 from reviews.permissions import has_queue, queue_filter
 from submissions.models import Article
+from submissions.permissions import credited_unit_ids
 
 from .celery import app as celery_app
 
@@ -38,9 +41,13 @@ def home(request):
         standing = {row.subject.pk: row.figures for row in unit_figures(this_month, units=assessed)}
         context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
         context["my_year"] = own_year(request.user, context["month"])
-        context["recent"] = list(Article.objects.for_list().filter(unit__in=units)[:HOME_RECENT])
+        adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
+        recent = Article.objects.for_list().filter(unit__in=units).annotate(adopted=adopted)
+        context["recent"] = list(recent[:HOME_RECENT])
+    if credited := credited_unit_ids(request.user):
+        context["credited"] = list(Article.objects.for_list().crediting(credited)[:HOME_RECENT])
     if has_queue(request.user):
-        waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
+        waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user)).overdue_first()
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
     return render(request, "home.html", context)
 
@@ -72,9 +79,13 @@ def _broker_status():
     if urlsplit(url).scheme == "filesystem":
         folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
         return "ok" if os.access(folder, os.W_OK) else f"error: {folder} is not writable"
+    timeout = settings.BROKER_TIMEOUT
+    # The timeouts are passed here, not only taken from the app's options: a broker that accepts
+    # connections and never answers must make this answer 503, not hang.
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
-        with celery_app.connection_for_write(url, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=3)
-    except Exception as exc:  # kombu raises the transport's own errors
+        with celery_app.connection_for_write(url, connect_timeout=timeout, transport_options=options) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception as exc:  # kombu and redis-py raise the transport's own errors
         return f"error: {exc.__class__.__name__}"
     return "ok"

@@ -2,11 +2,11 @@
 bulletins. Views and tasks call these; side effects (e-mail, tasks) run after commit."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,8 @@ from submissions.content import sanitize_body
 
 from . import scoring
 from .figures import assessed_units, unit_figures
-from .models import Bulletin, BulletinReceipt, Reminder
-from .periods import Period
+from .models import AssessmentYear, Bulletin, BulletinReceipt, BulletinRegeneration, Reminder, YearEvent
+from .periods import FIRST_YEAR, Period
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class ImportFailed(ActionRefused):
 
 @transaction.atomic
 def record_adoption(article, outlet, *, adopted_on, by, **details):
-    """The office records that `outlet` published `article`; the item's points are rebuilt at once."""
+    """The office records that `outlet` published `article`; the item's points are rebuilt at once.
+    Refused for a day in a closed year."""
+    refuse_closed_year(adopted_on)
     adoption = outlet_actions.record_office_adoption(article, outlet, adopted_on=adopted_on, by=by, **details)
     scoring.score_articles([article.pk])
     return adoption
@@ -55,7 +57,9 @@ def record_adoption(article, outlet, *, adopted_on, by, **details):
 
 @transaction.atomic
 def remove_adoption(adoption, *, by, reason):
-    """Take back an adoption recorded by mistake; the item's points are rebuilt at once."""
+    """Take back an adoption recorded by mistake; the item's points are rebuilt at once. Refused for
+    an adoption in a closed year."""
+    refuse_closed_year(adoption.adopted_on)
     removed = outlet_actions.remove_adoption(adoption, by=by, reason=reason)
     if removed:
         scoring.score_articles([removed.article_id])
@@ -66,10 +70,13 @@ def remove_adoption(adoption, *, by, reason):
 def import_adoptions(rows, *, by):
     """All rows or none. `rows` are dicts for `record_adoption` with "row", "article" and "outlet"."""
     errors, adoptions = [], []
+    for year in sorted({row["adopted_on"].year for row in rows}):  # in one order: no deadlock
+        scoring.lock_year(year, exclusive=False)
     for row in rows:
         details = {k: v for k, v in row.items() if k not in ("row", "article", "outlet")}
         try:
             with transaction.atomic():
+                refuse_closed_year(row["adopted_on"])
                 adoptions.append(
                     outlet_actions.record_office_adoption(
                         row["article"], row["outlet"], by=by, source=Adoption.Source.IMPORT, **details
@@ -83,55 +90,137 @@ def import_adoptions(rows, *, by):
     return adoptions
 
 
+def refuse_closed_year(day):
+    """Refuse a change to the adoptions of a closed year; the year's row stays locked until the change
+    commits, so the year cannot be closed in between."""
+    if scoring.lock_year(day.year, exclusive=False).is_closed:
+        raise ActionRefused(
+            _("%(year)s is closed: its adoptions cannot change until the office reopens it.")
+            % {"year": day.year}
+        )
+
+
 # --- Points -------------------------------------------------------------------------------------
 
 
-def rescore_adoptions(adoptions):
-    """Rules changed for these adoptions: mark them, and rebuild their items' points after commit."""
+def rescore_adoptions(adoptions, periods=None):
+    """Rules changed for these adoptions, in these periods ([(first day, last day)], None for open;
+    None: every period): mark those outside closed years, and rebuild their items' points after
+    commit."""
+    if periods is not None:
+        adoptions = adoptions.filter(_within("adopted_on", periods))
+    adoptions = adoptions.exclude(adopted_on__year__in=AssessmentYear.closed_years())
     adoptions.filter(needs_scoring=False).update(needs_scoring=True)
     transaction.on_commit(partial(_kick, "score_pending"))
 
 
-def rescore_minimums():
-    """A minimum or the deductions changed: rebuild every finished month's deductions after commit."""
-    transaction.on_commit(partial(_kick, "score_minimums"))
+def rescore_minimums(periods=None):
+    """A minimum or the deductions changed in these periods (None: every period): rebuild the finished
+    months they cover after commit."""
+    days = [[d.isoformat() if d else None for d in period] for period in periods] if periods else None
+    transaction.on_commit(partial(_kick, "score_minimums", days))
 
 
-def rule_changed(levels=(), outlet_ids=()):
-    """A scoring rule for these levels or outlets was added, changed or removed."""
-    rescore_adoptions(Adoption.objects.filter(Q(level__in=levels) | Q(outlet_id__in=outlet_ids)))
+def rule_changed(levels=(), outlet_ids=(), periods=None):
+    """A scoring rule for these levels or outlets was added, changed or removed; it applied in these
+    periods before and after the change."""
+    adoptions = Adoption.objects.filter(Q(level__in=levels) | Q(outlet_id__in=outlet_ids))
+    rescore_adoptions(adoptions, periods)
 
 
-def policy_changed():
-    rescore_adoptions(Adoption.objects.all())
-    rescore_minimums()
+def policy_changed(periods=None):
+    rescore_adoptions(Adoption.objects.all(), periods)
+    rescore_minimums(periods)
 
 
-def score_all_minimums(today=None):
-    return sum(scoring.score_month_minimums(m, today=today) for m in scoring.months_to_assess(today))
+def score_all_minimums(today=None, periods=None):
+    months = scoring.months_to_assess(today, covering=periods)
+    return sum(scoring.score_month_minimums(m, today=today) for m in months)
 
 
-def _kick(task_name):
+def _within(field, periods):
+    """A filter for a day in any of the periods [(first, last)]; None leaves that end open."""
+    found = Q(pk__in=[])
+    for first, last in periods:
+        bounds = {f"{field}__gte": first, f"{field}__lte": last}
+        bounds = {lookup: day for lookup, day in bounds.items() if day is not None}
+        if not bounds:
+            return Q()  # open at both ends: every day
+        found |= Q(**bounds)
+    return found
+
+
+def _kick(task_name, *args):
     from . import tasks  # tasks import this module
 
     try:
-        getattr(tasks, task_name).delay()
+        getattr(tasks, task_name).delay(*args)
     except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
         logger.warning("Could not queue %s; the sweeper will do it.", task_name, exc_info=True)
+
+
+# --- Closed years -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_year(year, *, by, reason, today=None):
+    """Freeze a year that is over: its points are brought up to date, then nothing is recomputed or
+    counted into it until the office reopens it. Logged with who and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the year is closed."))
+    today = today or timezone.localdate()
+    if not FIRST_YEAR <= year < today.year:
+        raise ActionRefused(_("Only a year that is over can be closed."))
+    row = scoring.lock_year(year)
+    if row.is_closed:
+        return row  # a double click
+    pending = Adoption.objects.filter(adopted_on__year=year, needs_scoring=True).values_list("article_id")
+    scoring.score_articles({article_id for (article_id,) in pending})
+    for month in Period("year", year).months:
+        scoring.score_month_minimums(month, today=today)
+    row.closed_at, row.closed_by = timezone.now(), by
+    row.save(update_fields=["closed_at", "closed_by"])
+    YearEvent.objects.create(year=row, kind=YearEvent.Kind.CLOSED, actor=by, reason=reason)
+    return row
+
+
+@transaction.atomic
+def reopen_year(year, *, by, reason):
+    """Open a closed year again on purpose: its points are recomputed by today's rules for its days.
+    Logged with who and why."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why the year is reopened."))
+    row = AssessmentYear.objects.select_for_update().filter(year=year, closed_at__isnull=False).first()
+    if row is None:
+        return None  # not closed (a double click)
+    row.closed_at, row.closed_by = None, None
+    row.save(update_fields=["closed_at", "closed_by"])
+    YearEvent.objects.create(year=row, kind=YearEvent.Kind.REOPENED, actor=by, reason=reason)
+    whole_year = [(date(year, 1, 1), date(year, 12, 31))]
+    rescore_adoptions(Adoption.objects.all(), whole_year)
+    rescore_minimums(whole_year)
+    return row
 
 
 # --- Reminders ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def urge(unit, *, by=None, today=None):
     """Remind a unit behind its monthly minimum (催报): its liaison officers and leaders in charge, in
-    the app and by e-mail. A second click straight after the first sends nothing more."""
+    the app and by e-mail. A second click straight after the first sends nothing more; the month-end
+    job (`by=None`) urges a unit once a month, even when two jobs run at once (returns None then)."""
     period = Period.containing("month", today or timezone.localdate())
     recent = Reminder.objects.filter(
         unit=unit, month=period.start, by=by, sent_at__gte=timezone.now() - URGE_REPEAT
     )
     if by is not None and (existing := recent.first()):
         return existing
+    reminder = _claim_reminder(unit, period, by=by)
+    if reminder is None:
+        return None  # the month-end job has urged this unit this month already
     row = unit_figures(period, today=today, units=[unit])[0]
     people = User.objects.filter(
         is_active=True,
@@ -139,8 +228,8 @@ def urge(unit, *, by=None, today=None):
         role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
     ).distinct()
     note = _(
-        "%(unit)s, %(month)s: %(submitted)s of %(min_submitted)s items submitted, "
-        "%(adopted)s of %(min_adopted)s adopted."
+        "%(unit)s, %(month)s: %(submitted)s submitted (minimum %(min_submitted)s), "
+        "%(adopted)s adopted (minimum %(min_adopted)s)."
     ) % {
         "unit": unit,
         "month": period.label,
@@ -150,7 +239,21 @@ def urge(unit, *, by=None, today=None):
         "min_adopted": row.figures.min_adopted,
     }
     sent = notify(list(people), Notification.Kind.URGED, actor=by, note=note, link=reverse("reports:my_unit"))
-    return Reminder.objects.create(unit=unit, month=period.start, by=by, recipients=len(sent))
+    reminder.recipients = len(sent)
+    reminder.save(update_fields=["recipients"])
+    return reminder
+
+
+def _claim_reminder(unit, period, *, by):
+    """The reminder's row, written before anyone is told. The month-end job's row is unique per unit
+    and month: a second job waits for the first one's transaction, then finds the row and stops."""
+    if by is not None:
+        return Reminder.objects.create(unit=unit, month=period.start, by=by)
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(unit=unit, month=period.start, automatic=True)
+    except IntegrityError:
+        return None
 
 
 def remind_units_behind(*, today=None, days_before_end=3):
@@ -160,16 +263,14 @@ def remind_units_behind(*, today=None, days_before_end=3):
     period = Period.containing("month", today)
     if (period.end - today).days > days_before_end:
         return []
-    already = set(Reminder.objects.filter(month=period.start, by=None).values_list("unit_id", flat=True))
+    job = Reminder.objects.filter(month=period.start, automatic=True)
+    already = set(job.values_list("unit_id", flat=True))
     behind = [
         row.subject
         for row in unit_figures(period, today=today)
         if not row.figures.minimum_met and row.subject.pk not in already
     ]
-    for unit in behind:
-        with transaction.atomic():
-            urge(unit, today=today)
-    return behind
+    return [unit for unit in behind if urge(unit, today=today) is not None]
 
 
 # --- Bulletins ----------------------------------------------------------------------------------
@@ -215,14 +316,11 @@ def edit_bulletin(bulletin, *, title, body, version, by):
 @transaction.atomic
 def publish_bulletin(bulletin, *, by):
     """Freeze the text as PDF and Word files and send it to every unit, in the app and by e-mail."""
-    from .documents import bulletin_docx, bulletin_pdf
-
     current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
     if current.is_published:
         return current  # a double click
     current.state, current.published_at, current.published_by = Bulletin.State.PUBLISHED, timezone.now(), by
-    current.pdf.save(f"bulletin-{current.pk}.pdf", ContentFile(bulletin_pdf(current)), save=False)
-    current.docx.save(f"bulletin-{current.pk}.docx", ContentFile(bulletin_docx(current)), save=False)
+    _draw_files(current)
     current.save()
     units = assessed_units()
     people = User.objects.filter(
@@ -233,6 +331,36 @@ def publish_bulletin(bulletin, *, by):
     link = reverse("reports:bulletin", args=[current.pk])
     notify(list(people), Notification.Kind.BULLETIN, actor=by, note=current.title, link=link)
     return current
+
+
+@transaction.atomic
+def regenerate_bulletin_files(bulletin, *, by):
+    """Draw a published bulletin's PDF and Word files again from its frozen title, text and figures
+    (say, files published before the PDFs embedded a Chinese font). The issue date stays; who did it
+    and when is logged; the old files are removed once the new ones are committed."""
+    current = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+    if not current.is_published:
+        raise ActionRefused(_("Only a published bulletin has files to make again."))
+    old = {f.name for f in (current.pdf, current.docx) if f}
+    _draw_files(current)
+    current.save(update_fields=["pdf", "docx"])
+    BulletinRegeneration.objects.create(bulletin=current, by=by)
+    logger.info("Bulletin %s: files made again by user %s", current.pk, by.pk)
+    replaced = old - {current.pdf.name, current.docx.name}
+    transaction.on_commit(partial(_delete_files, current.pdf.storage, replaced))
+    return current
+
+
+def _draw_files(bulletin):
+    from .documents import bulletin_docx, bulletin_pdf
+
+    bulletin.pdf.save(f"bulletin-{bulletin.pk}.pdf", ContentFile(bulletin_pdf(bulletin)), save=False)
+    bulletin.docx.save(f"bulletin-{bulletin.pk}.docx", ContentFile(bulletin_docx(bulletin)), save=False)
+
+
+def _delete_files(storage, names):
+    for name in names:
+        storage.delete(name)
 
 
 def mark_bulletin_read(bulletin, *, by):

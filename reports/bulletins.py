@@ -1,8 +1,12 @@
 """The text and table of a bulletin (通报), written from the period's figures; the office edits the
 text before publishing it."""
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from topics.answers import answers_to, due_between
 
 from .figures import Progress, unit_figures
 from .rankings import rank
@@ -25,6 +29,7 @@ def compose(period, *, today=None):
         "commended": commended,
         "behind": behind,
         "zero": zero,
+        "topics": topic_snapshots(period, today=today),
     }
     title = _("Bulletin on information publicity, %(period)s") % {"period": period.label}
     body = render_to_string(
@@ -41,9 +46,33 @@ def _snapshot(row):
         "submitted": figures.submitted,
         "signed_off": figures.signed_off,
         "adopted": figures.adopted,
-        "rate": round(figures.rate, 4) if figures.rate is not None else None,
+        "rate": _exact_rate(figures),
         "points": f"{figures.points:.2f}",
         "min_submitted": figures.min_submitted,
         "min_adopted": figures.min_adopted,
         "progress": figures.progress,
     }
+
+
+def topic_snapshots(period, *, today=None):
+    """The commissioned topics due in the period: which units answered and which did not."""
+    found = answers_to(due_between(period.start, period.end), today=today)
+    return [
+        {
+            "title": each.topic.title,
+            "deadline": each.topic.deadline.isoformat(),
+            "answered": [row.unit.name for row in each.answered],
+            "not_answered": [row.unit.name for row in each.not_answered],
+            "asked": each.asked,
+            "items": each.items,
+            "adopted": each.adopted,
+        }
+        for each in found
+    ]
+
+
+def _exact_rate(figures):
+    # Kept as exact text: a rate rounded here and rounded again when shown could be off by 0.1 %.
+    if not figures.signed_off:
+        return None
+    return str(Decimal(figures.signed_off_adopted) / Decimal(figures.signed_off))

@@ -7,8 +7,9 @@ static/css/charts.css refine them on screen. WeasyPrint draws inline SVG in the 
 not apply the page's stylesheet to it, so everything a reader needs is in the attributes.
 
 Each function returns the `<svg>` markup as a SafeString; every label and value in it is escaped,
-because unit and series names come from users. Screen readers get the chart's title; the templates
-show the figures in a table next to it.
+because unit and series names come from users. Screen readers get the chart's title (role="img",
+aria-labelledby) and a sentence that sums it up (<desc>, aria-describedby); `chart_table` gives the
+figures for a table next to the chart.
 """
 
 import hashlib
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from submissions.content import xml_text
 
 # Okabe-Ito: told apart with the common kinds of colour blindness. Yellow is last but one because
 # it is the faintest on white.
@@ -49,20 +52,38 @@ def stacked_bars(categories, series, *, title, width=720, height=260):
     parts = [legend, _grid(frame), _x_labels(categories, frame)]
     for index, category in enumerate(categories):
         parts.append(_stack(category, index, names, [row[index] for row in rows], frame))
-    return _svg("stacked-bars", title, width, height, parts)
+    highest = max(range(len(categories)), key=lambda index: totals[index])
+    summary = gettext("Total: %(total)s. Highest: %(category)s, %(value)s.") % {
+        "total": _format_number(sum(totals)),
+        "category": categories[highest],
+        "value": _format_number(totals[highest]),
+    }
+    return _svg("stacked-bars", title, width, height, parts, summary=summary)
 
 
 def bar_list(rows, *, title, value_format="{:.0%}", max_value=None, width=720):
-    """One horizontal bar per `(label, value)` row, longest at `max_value` (default: the largest value)."""
+    """One horizontal bar per `(label, value)` row, longest at `max_value` (default: the largest value).
+    `value_format` is a format string or a function (such as `reports.numbers.percent`)."""
     values = [max(_number(value), 0.0) for _, value in rows]
     if not any(values):
         return _no_data(title, width)
     scale = max_value or max(values)
-    bars = [
-        _bar_row(index, label, value_format.format(value), min(value / scale, 1), width)
-        for index, ((label, _), value) in enumerate(zip(rows, values, strict=True))
+    shown = [
+        value_format(value) if callable(value_format) else value_format.format(value) for value in values
     ]
-    return _svg("bar-list", title, width, len(rows) * ROW + 4, bars)
+    bars = [
+        _bar_row(index, label, text, min(value / scale, 1), width)
+        for index, ((label, _), value, text) in enumerate(zip(rows, values, shown, strict=True))
+    ]
+    high = max(range(len(values)), key=values.__getitem__)
+    low = min(range(len(values)), key=values.__getitem__)
+    summary = gettext("Highest: %(high)s, %(high_value)s. Lowest: %(low)s, %(low_value)s.") % {
+        "high": rows[high][0],
+        "high_value": shown[high],
+        "low": rows[low][0],
+        "low_value": shown[low],
+    }
+    return _svg("bar-list", title, width, len(rows) * ROW + 4, bars, summary=summary)
 
 
 def line_chart(categories, series, *, title, width=720, height=240):
@@ -78,7 +99,42 @@ def line_chart(categories, series, *, title, width=720, height=240):
     parts = [legend, _grid(frame), _zero_line(frame), _x_labels(categories, frame)]
     for index, (name, row) in enumerate(zip(names, rows, strict=True)):
         parts.append(_line(categories, index, name, row, frame))
-    return _svg("line", title, width, height, parts)
+    return _svg("line", title, width, height, parts, summary=_line_summary(categories, names, rows))
+
+
+def chart_table(categories, series, value_text=None):
+    """The figures behind a chart with categories, for a table next to it: a column per series, a row
+    per category; values written by `value_text` (e.g. `reports.numbers.points`)."""
+    value_text = value_text or _format_number
+    names = [name for name, _ in series]
+    columns = [list(zip(categories, values, strict=True)) for _, values in series]
+    rows = [
+        [str(category), *(value_text(column[index][1] or 0) for column in columns)]
+        for index, category in enumerate(categories)
+    ]
+    return {"headers": ["", *[str(name) for name in names]], "rows": rows}
+
+
+def _line_summary(categories, names, rows):
+    found = [
+        (value, name, category)
+        for name, row in zip(names, rows, strict=True)
+        for category, value in zip(categories, row, strict=True)
+    ]
+    high = max(found, key=lambda point: point[0])
+    low = min(found, key=lambda point: point[0])
+    words = gettext(
+        "Highest: %(high_series)s, %(high_category)s, %(high_value)s. "
+        "Lowest: %(low_series)s, %(low_category)s, %(low_value)s."
+    )
+    return words % {
+        "high_series": high[1],
+        "high_category": high[2],
+        "high_value": _format_number(high[0]),
+        "low_series": low[1],
+        "low_category": low[2],
+        "low_value": _format_number(low[0]),
+    }
 
 
 # Values and scales
@@ -253,16 +309,18 @@ def _no_data(title, width):
     return _svg("empty", title, width, 44, [text])
 
 
-def _svg(kind, title, width, height, parts):
+def _svg(kind, title, width, height, parts, summary=None):
     body = "".join(parts)
     # Ids must be unique on the page and the output the same for the same input: name it by its content.
-    ident = "chart-" + hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:12]
-    # Safe: every piece of text in `body` went through escape().
+    ident = "chart-" + hashlib.sha256(f"{title}\n{summary}\n{body}".encode()).hexdigest()[:12]
+    described = f' aria-describedby="{ident}-desc"' if summary else ""
+    desc = f'<desc id="{ident}-desc">{_escaped(summary)}</desc>' if summary else ""
+    # Safe: every piece of text in `body` went through _escaped().
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" role="img" '
-        f'aria-labelledby="{ident}" viewBox="0 0 {width} {_n(height)}" width="100%" '
+        f'aria-labelledby="{ident}"{described} viewBox="0 0 {width} {_n(height)}" width="100%" '
         f'preserveAspectRatio="xMidYMin meet" font-family="sans-serif" font-size="{FONT_SIZE}">'
-        f'<title id="{ident}">{escape(title)}</title>{body}</svg>'
+        f'<title id="{ident}">{_escaped(title)}</title>{desc}{body}</svg>'
     )
 
 
@@ -275,7 +333,7 @@ def _text(x, y, text, *, room=None, css="chart-text", anchor="start", fill=INK):
     hint = _title(text) if shown != text else ""
     return (
         f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" fill="{fill}">'
-        f"{hint}{escape(shown)}</text>"
+        f"{hint}{_escaped(shown)}</text>"
     )
 
 
@@ -285,7 +343,12 @@ def _tooltip(series, category, value):
 
 
 def _title(text):
-    return f"<title>{escape(text)}</title>"
+    return f"<title>{_escaped(text)}</title>"
+
+
+def _escaped(text):
+    """Escaped for markup, without the characters XML cannot hold (WeasyPrint parses the SVG as XML)."""
+    return escape(xml_text(text))
 
 
 def _fit(text, room):

@@ -17,10 +17,10 @@ from functools import cache, partial
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from accounts.demo import DEMO_PASSWORD, OFFICE, PRIMARY, SCHOOL, TOWN
-from accounts.models import Role, RoleAssignment, Unit, UnitClass, User
+from accounts.demo import DEMO_PASSWORD, OFFICE, PRIMARY, SCHOOL, TOWN, names, seed_unit_class
+from accounts.models import Role, RoleAssignment, Unit, User
 from outlets.models import Adoption, Delivery, Outlet
 from reviews.models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
 from submissions.content import text_length
@@ -51,31 +51,31 @@ BINHE = "Shawan Binhe Primary School"
 TAIPING = "Taiping Town Central School"
 FUXI = "Fuxi Town School"
 
-# unit name -> (unit class, order)
+# English unit name (the key) -> (Chinese name, unit class, order)
 MORE_UNITS = {
-    NO2: ("Class 1", 4),
-    VOCATIONAL: ("Class 1", 5),
-    BINHE: ("Class 1", 6),
-    TAIPING: ("Class 2", 7),
-    FUXI: ("Class 2", 8),
+    NO2: ("沙湾区第二中学", "Class 1", 4),
+    VOCATIONAL: ("沙湾区职业高级中学", "Class 1", 5),
+    BINHE: ("沙湾区滨河小学", "Class 1", 6),
+    TAIPING: ("太平镇中心学校", "Class 2", 7),
+    FUXI: ("福禧镇学校", "Class 2", 8),
 }
 # unit name -> its liaison officer and its leader in charge: username, display name
 MORE_PEOPLE = {
-    TOWN: ("officer3", "Sun Li", "leader3", "He Ping"),
-    NO2: ("officer4", "Zhou Jie", "leader4", "Gao Yan"),
-    VOCATIONAL: ("officer5", "Wu Lei", "leader5", "Luo Qiang"),
-    BINHE: ("officer6", "Zheng Hui", "leader6", "Tang Min"),
-    TAIPING: ("officer7", "Feng Xia", "leader7", "Xu Gang"),
-    FUXI: ("officer8", "Huang Tao", "leader8", "Deng Lan"),
+    TOWN: ("officer3", "孙丽", "leader3", "何平"),
+    NO2: ("officer4", "周杰", "leader4", "高燕"),
+    VOCATIONAL: ("officer5", "吴磊", "leader5", "罗强"),
+    BINHE: ("officer6", "郑慧", "leader6", "唐敏"),
+    TAIPING: ("officer7", "冯霞", "leader7", "徐刚"),
+    FUXI: ("officer8", "黄涛", "leader8", "邓兰"),
 }
 
 # Outlets whose own editors pick items: nothing is sent to them, the office records their adoptions.
-# name -> (level, how often it adopts relative to the others)
+# English name (the key) -> (Chinese name, level, how often it adopts relative to the others)
 HAND_OUTLETS = {
-    "District education portal": (Level.COUNTY, 35),
-    "Shawan Daily": (Level.CITY, 20),
-    "Provincial Education News": (Level.PROVINCE, 10),
-    "China Education Daily": (Level.NATIONAL, 5),
+    "District education portal": ("沙湾区教育网", Level.COUNTY, 35),
+    "Shawan Daily": ("沙湾日报", Level.CITY, 20),
+    "Provincial Education News": ("省教育报", Level.PROVINCE, 10),
+    "China Education Daily": ("中国教育报", Level.NATIONAL, 5),
 }
 CAMPUS_FEED, CAMPUS_FEED_WEIGHT = "Campus news feed", 30  # the feed from outlets/demo.py adopts too
 NEWSPAPERS = {"Shawan Daily", "Provincial Education News", "China Education Daily"}
@@ -126,25 +126,24 @@ def seed_scoring():
     for level, points in BONUSES.items():
         InstructionBonus.objects.get_or_create(level=level, defaults={"points": points})
     for class_name, (submitted, adopted) in QUOTAS.items():
-        unit_class, _ = UnitClass.objects.get_or_create(
-            name=class_name, defaults={"order": int(class_name.split()[-1])}
-        )
         Quota.objects.get_or_create(
-            unit_class=unit_class, month=None, defaults={"min_submitted": submitted, "min_adopted": adopted}
+            unit_class=seed_unit_class(class_name),
+            month=None,
+            defaults={"min_submitted": submitted, "min_adopted": adopted},
         )
 
 
 def seed_units():
     """Five more schools; a liaison officer and a leader in charge for them and the town school; every
     demo unit's annual targets for last year and this year. Returns the demo units by name."""
-    office = Unit.objects.get(name=OFFICE, parent=None)
-    for name, (class_name, order) in MORE_UNITS.items():
+    office = Unit.objects.get(name_en=OFFICE, parent=None)
+    for name, (chinese, class_name, order) in MORE_UNITS.items():
         Unit.objects.get_or_create(
-            name=name,
+            name_en=name,
             parent=office,
-            defaults={"unit_class": UnitClass.objects.get(name=class_name), "order": order},
+            defaults={**names(name, chinese), "unit_class": seed_unit_class(class_name), "order": order},
         )
-    units = {unit.name: unit for unit in Unit.objects.filter(parent=office, name__in=HISTORY)}
+    units = {unit.name_en: unit for unit in Unit.objects.filter(parent=office, name_en__in=HISTORY)}
     for unit_name, (officer, officer_name, leader, leader_name) in MORE_PEOPLE.items():
         for username, display_name, role in [
             (officer, officer_name, Role.LIAISON_OFFICER),
@@ -179,11 +178,12 @@ def seed_outlets():
     """Outlets adopted by hand: Atom feeds never preselected, so nothing is sent to them. Returns the
     outlets that adopt history items, by name."""
     outlets = {}
-    for name, (level, _weight) in HAND_OUTLETS.items():
+    for name, (chinese, level, _weight) in HAND_OUTLETS.items():
         outlets[name], _ = Outlet.objects.get_or_create(
-            name=name, defaults={"kind": Outlet.Kind.ATOM, "level": level, "preselected": False}
+            name_en=name,
+            defaults={**names(name, chinese), "kind": Outlet.Kind.ATOM, "level": level, "preselected": False},
         )
-    outlets.update({o.name: o for o in Outlet.objects.filter(name=CAMPUS_FEED)})
+    outlets.update({o.name_en: o for o in Outlet.objects.filter(name_en=CAMPUS_FEED)})
     return outlets
 
 
@@ -191,93 +191,93 @@ def seed_outlets():
 
 # One topic per two lines: "months it fits (* for any) | category | title", then the body.
 TOPICS = """
-* | Activity | {unit} holds a class meeting on road safety
-Class teachers walked pupils through their routes to school and the crossings to watch.
-* | News | Teachers of {unit} open their classrooms to their colleagues
-Twelve teachers gave open lessons this week, followed by a discussion in each subject group.
-* | Activity | {unit} runs a fire drill for the whole school
-Every pupil was out in under three minutes; firefighters showed how to use an extinguisher.
-* | News | Parents sit in on lessons at the open day of {unit}
-More than 300 parents visited classrooms and talked with teachers about their children's progress.
-* | News | Pupils of {unit} win prizes at the district calligraphy contest
-Five pupils won first or second prizes; their works will be shown at the district library.
-* | Activity | Mental health week: counsellors meet every class
-The counsellors held group talks on stress before examinations and opened a letter box.
-* | News | Young teachers compete in a teaching skills contest
-Eighteen teachers under 35 gave a 15-minute lesson each, judged by the district's subject advisers.
-* | Activity | {unit} starts an after-school football club
-Forty pupils from Grades 4 to 8 train twice a week with a coach from the district sports school.
-* | News | Teachers visit the families of left-behind children
-Each class teacher visited at least three families to talk about study, health and safety at home.
-* | Notice | Opening hours of the new reading room
-The reading room is open from 7:30 to 17:30 on school days; each class has one period a week there.
-* | Policy & research | Research group reports on the homework load in Grade 8
-A survey of 420 pupils shows homework time fell to 82 minutes a day after the new plan.
-* | Policy & research | {unit} discusses the district's plan to ease pupils' burden
-The staff meeting agreed on homework limits per grade and a weekly check by the year heads.
-* | News | Food safety inspection in the school canteen
-Inspectors checked storage, sample keeping and staff health certificates; all was in order.
-* | Activity | Volunteers of {unit} clean up the riverbank
-Pupils and teachers collected rubbish along two kilometres of the Dadu River on Saturday.
-* | Activity | Science and technology week at {unit}
-Pupils built model rockets and water filters, and a researcher talked about the Chang'e missions.
-* | Activity | English speech contest for Grades 7 to 9
-Twenty-four pupils spoke on "My hometown"; the winners go on to the district final.
-* | Notice | Timetable of the mid-term examinations
-The examinations take two days; parents are asked to make sure pupils rest well.
-9 | News | {unit} welcomes its new pupils at the opening ceremony
-The headteacher asked the new pupils to read widely, keep fit and look after one another.
-9 | Activity | Teachers' Day: pupils thank their teachers
-Every class made cards, and the school honoured eight teachers with thirty years of service.
-10 | Activity | National Day: pupils sing for the motherland
-Each grade sang two songs at the flag-raising ceremony before the holiday.
-10 11 | News | {unit} holds its autumn sports meet
-More than a thousand pupils took part in 28 events over two days.
-11 | Activity | Fire safety month: firefighters visit {unit}
-Firefighters explained how fires start at home and let pupils try a fire blanket.
-12 1 | Activity | New Year art performance at {unit}
-Dances, a choir and a short play from every grade filled the afternoon before the holiday.
-1 2 | Notice | Winter holiday safety letter to parents
-The letter reminds parents about fireworks, road safety and a daily reading time.
-2 3 | News | Spring term begins with a safety check of every building
-The school checked classrooms, wiring and fire exits before pupils returned.
-3 | Activity | Learning from Lei Feng: pupils volunteer in the community
-Pupils helped at the town's home for the elderly and tidied the streets around the school.
-3 | Activity | Arbor Day: pupils plant trees on the school grounds
-Each class planted and named a tree and will look after it until they leave the school.
-4 | Activity | Qingming: pupils honour the revolutionary martyrs
-Pupils laid flowers at the martyrs' cemetery and listened to a veteran's story.
-4 | Activity | World Book Day: a week of reading at {unit}
-Classes swapped books, and parents came in to read aloud to the younger pupils.
-5 | News | May Fourth: new Youth League members take the oath
-Thirty-six pupils joined the Communist Youth League at a ceremony in the school hall.
-5 6 | Activity | Labour education: pupils tend the school garden
-Each class grows vegetables on its own plot and keeps a diary of the work.
-6 | Activity | Children's Day celebrations at {unit}
-Pupils performed and played games, and the best Young Pioneers were commended.
-6 | Activity | Dragon Boat Festival: pupils learn to make zongzi
-Grandparents showed pupils how to wrap zongzi and told the story of Qu Yuan.
-5 6 7 | Notice | Drowning prevention: a letter to every family
-Parents are asked to keep children away from rivers and ponds unless an adult is with them.
-7 | News | {unit} holds its graduation ceremony
-Graduates thanked their teachers and planted a tree for their year.
-7 8 | News | Teachers of {unit} attend summer training
-Teachers spent a week on classroom practice and the new curriculum standards.
+* | Activity | {unit}召开道路交通安全主题班会
+班主任带领学生梳理上学路线，逐一讲解需要注意的路口。
+* | News | {unit}教师开放课堂互相听课
+本周共有十二位教师上了公开课，课后各学科组分别开展了评课研讨。
+* | Activity | {unit}开展全校消防疏散演练
+全校学生在三分钟内安全撤离，消防员现场演示了灭火器的使用方法。
+* | News | {unit}举办家长开放日，家长走进课堂
+三百余名家长走进教室听课，并与老师交流孩子的学习情况。
+* | News | {unit}学生在全区书法比赛中获奖
+五名学生获得一、二等奖，获奖作品将在区图书馆展出。
+* | Activity | 心理健康周：心理老师走进每个班级
+心理老师围绕考前压力开展团体辅导，并开设了“心灵信箱”。
+* | News | 青年教师教学技能大赛举行
+十八名35岁以下的教师各上了一节15分钟的课，由区学科教研员评分。
+* | Activity | {unit}成立课后足球社团
+四至八年级的四十名学生每周训练两次，由区体校教练指导。
+* | News | 教师走访留守儿童家庭
+每位班主任至少走访三户家庭，了解学生的学习、健康和居家安全情况。
+* | Notice | 新阅览室开放时间
+阅览室上学日7:30至17:30开放，每个班每周安排一节阅读课。
+* | Policy & research | 课题组发布八年级作业量调查报告
+对420名学生的调查显示，实施新方案后每日作业时间降至82分钟。
+* | Policy & research | {unit}研究落实全区减负方案
+教职工大会商定了各年级作业时长上限，由年级组长每周检查。
+* | News | 学校食堂开展食品安全检查
+检查组查看了食材储存、留样和从业人员健康证，各项均符合要求。
+* | Activity | {unit}志愿者清理河岸垃圾
+周六，师生沿大渡河两公里河岸捡拾垃圾。
+* | Activity | {unit}举办科技活动周
+学生动手制作水火箭和净水器，科研人员讲述了嫦娥探月的故事。
+* | Activity | 七至九年级英语演讲比赛举行
+二十四名学生以“我的家乡”为题演讲，优胜者将参加全区决赛。
+* | Notice | 期中考试安排
+期中考试为期两天，请家长督促学生注意休息。
+9 | News | {unit}举行新生开学典礼
+校长勉励新生多读书、勤锻炼、互相关爱。
+9 | Activity | 教师节：学生感恩老师
+各班制作了贺卡，学校表彰了八位从教三十年的教师。
+10 | Activity | 国庆节：学生歌唱祖国
+节前升旗仪式上，各年级合唱了两首歌曲。
+10 11 | News | {unit}举行秋季运动会
+一千多名学生参加了为期两天、共28个项目的比赛。
+11 | Activity | 消防安全月：消防员走进{unit}
+消防员讲解了家庭火灾的成因，并让学生体验了灭火毯的使用。
+12 1 | Activity | {unit}举行元旦文艺汇演
+各年级带来舞蹈、合唱和短剧，度过了假期前的一个下午。
+1 2 | Notice | 寒假安全致家长的一封信
+信中提醒家长注意烟花爆竹、交通安全，并督促孩子每天阅读。
+2 3 | News | 春季开学前全面排查校舍安全
+开学前，学校逐一检查了教室、线路和消防通道。
+3 | Activity | 学雷锋：学生走进社区做志愿服务
+学生到镇敬老院帮忙，并清扫了学校周边的街道。
+3 | Activity | 植树节：学生在校园里种树
+每个班种下一棵树并为它取名，毕业前由本班负责养护。
+4 | Activity | 清明节：学生缅怀革命先烈
+学生到烈士陵园献花，聆听老战士讲述革命故事。
+4 | Activity | 世界读书日：{unit}读书周活动
+各班交换图书，家长走进课堂为低年级学生朗读。
+5 | News | 五四青年节：新团员入团宣誓
+三十六名学生在学校礼堂举行的仪式上光荣加入共青团。
+5 6 | Activity | 劳动教育：学生打理学校菜园
+每个班在自己的地块上种菜，并坚持写劳动日记。
+6 | Activity | {unit}欢庆六一儿童节
+学生表演节目、参加游戏，学校表彰了优秀少先队员。
+6 | Activity | 端午节：学生学包粽子
+爷爷奶奶们教学生包粽子，并讲述屈原的故事。
+5 6 7 | Notice | 预防溺水：致每个家庭的一封信
+请家长看护好孩子，没有大人陪同不要到江河、池塘边玩耍。
+7 | News | {unit}举行毕业典礼
+毕业生感谢老师的培养，并种下一棵毕业树。
+7 8 | News | {unit}教师参加暑期培训
+教师们用一周时间学习课堂教学实践和新课程标准。
 """
 RETURN_REASONS = [
-    "Please add how many pupils took part.",
-    "Name the teachers in charge and add the date.",
-    "The second paragraph repeats the first; shorten it.",
+    "请补充参加活动的学生人数。",
+    "请写明负责老师的姓名，并补充日期。",
+    "第二段与第一段重复，请精简。",
 ]
 REJECT_REASONS = [
-    "An internal matter: not for the outlets.",
-    "The same event was reported last week.",
+    "属于内部事务，不宜对外报送。",
+    "同一活动上周已经报送过。",
 ]
 INSTRUCTIONS = {
-    Level.COUNTY: ("Director of the District Education Bureau", "Good practice: share it with every school."),
-    Level.CITY: ("Deputy Mayor for Education", "Well done. The city's schools should learn from this."),
-    Level.PROVINCE: ("Provincial Department of Education", "A model worth promoting across the province."),
-    Level.NATIONAL: ("Ministry of Education", "An example of easing pupils' burden in practice."),
+    Level.COUNTY: ("区教育局局长", "经验做法很好，请在全区学校推广。"),
+    Level.CITY: ("分管教育副市长", "做得好，全市学校要学习借鉴。"),
+    Level.PROVINCE: ("省教育厅", "值得在全省推广的典型。"),
+    Level.NATIONAL: ("教育部", "减轻学生负担的生动实践。"),
 }
 # (share of items, how their route ends early, the comment); the others are signed off
 EARLY_ENDS = [
@@ -341,7 +341,7 @@ def seed_history(units, outlets):
     stories = _plan(random.Random(SEED), cast, timezone.localdate(), timezone.now())
     if Article.objects.filter(client_key__in=[s.article.client_key for s in stories]).exists():
         return 0
-    with transaction.atomic():
+    with transaction.atomic(), translation.override("zh-hans"):  # the timeline's notes in Chinese
         _write(stories, cast)
         scoring.score_pending()
         actions.score_all_minimums()
@@ -354,7 +354,7 @@ def _cast(units, outlets):
     holders = {}
     for assignment in RoleAssignment.objects.select_related("user").order_by("pk"):
         holders.setdefault((assignment.role, assignment.unit_id), assignment.user)
-    office = Unit.objects.get(name=OFFICE, parent=None)
+    office = Unit.objects.get(name_en=OFFICE, parent=None)
 
     def holder(role, unit):
         return holders.get((role, unit.pk)) or holders.get((role, office.pk))
@@ -366,9 +366,9 @@ def _cast(units, outlets):
         stages=stages,
         chain=chain,
         director=holder(Role.OFFICE_DIRECTOR, office),
-        categories={c.name: c for c in Category.objects.all()},
+        categories={c.name_en: c for c in Category.objects.all()},
         outlets=list(outlets.values()),
-        weights=[HAND_OUTLETS.get(name, (None, CAMPUS_FEED_WEIGHT))[1] for name in outlets],
+        weights=[HAND_OUTLETS.get(name, (None, None, CAMPUS_FEED_WEIGHT))[2] for name in outlets],
         topics=_topics(TOPICS),
         pushed_to=list(Outlet.objects.filter(preselected=True).order_by("pk")),
     )
@@ -404,7 +404,7 @@ def _story(rng, cast, unit, day, share_adopted, now):
         unit=unit,
         author=author,
         last_editor=author,
-        title=topic.title.format(unit=unit.name),
+        title=topic.title.format(unit=unit.name_zh_hans or unit.name),
         body=f"<p>{topic.body}</p>",
         body_length=text_length(topic.body),
         category=cast.categories.get(topic.category),
@@ -487,8 +487,8 @@ def _adopt(rng, cast, story, now):
             recorded_by=cast.director,
             created_at=recorded_at,
         )
-        if outlet.name in NEWSPAPERS:
-            adoption.issue = f"{adopted_on:%Y-%m-%d}, page {rng.randint(1, 8)}"
+        if outlet.name_en in NEWSPAPERS:
+            adoption.issue = f"{adopted_on:%Y-%m-%d}，第{rng.randint(1, 8)}版"
         else:
             adoption.url = f"https://news.shawan.example.org/{adopted_on:%Y%m}/{rng.randint(1000, 9999)}.html"
         if outlet.level in INSTRUCTIONS and rng.random() < 0.04:

@@ -8,7 +8,6 @@ here). Word shows Chinese in the East Asian font named in each style, so every s
 
 import io
 import re
-from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
 import nh3
@@ -22,18 +21,19 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Pt
 
 from publicity.pdf import render_pdf
+from submissions.content import xml_text
 
 from .figures import Progress
-from .templatetags.assessment import percent, points
+from .numbers import percent, points
 from .yearend import measures, month_lines, summary_sentence
 
 BODY_FONT = "SimSun"  # 宋体: Word on Windows and WPS have it; LibreOffice substitutes a Song face
 HEADING_FONT = "SimHei"  # 黑体
+NOTE_SIZE = Pt(9)
 BULLETIN_TAGS = {"p", "br", "h2", "h3", "ul", "ol", "li", "strong", "b", "em", "i", "u", "a"}
-# characters XML 1.0 cannot hold; python-docx refuses them
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # --- Year-end figures -----------------------------------------------------------------------------
@@ -42,8 +42,8 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def year_end_docx(figures):
     """The year's figures as a Word document: heading, summary sentence, then one table per measure."""
     document = _document()
-    document.add_heading(_text(year_end_title(figures)), level=1)
-    document.add_paragraph(_text(summary_sentence(figures)))
+    document.add_heading(xml_text(year_end_title(figures)), level=1)
+    document.add_paragraph(xml_text(summary_sentence(figures)))
     document.add_heading(_("Adoptions by outlet"), level=2)
     outlets = [[o.outlet, o.level_label, o.items] for o in figures.by_outlet]
     _table_or_none(document, [_("Outlet"), _("Level"), _("Items adopted")], outlets, _("No adoptions."))
@@ -69,17 +69,19 @@ def bulletin_docx(bulletin):
     """The bulletin as a Word document: title, text, the figures table and the annex of units with
     no submissions."""
     document = _document()
-    title = document.add_heading(_text(bulletin.title), level=1)
+    title = document.add_heading(xml_text(bulletin.title), level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issued = document.add_paragraph(_text(_issued_line(bulletin)))
+    issued = document.add_paragraph(xml_text(_issued_line(bulletin)))
     issued.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _BodyWriter(document).convert(_clean_body(bulletin.body))
     figures = bulletin.figures or {}
-    document.add_heading(_("Figures: %(period)s") % {"period": _text(figures.get("label", ""))}, level=2)
+    document.add_heading(_("Figures: %(period)s") % {"period": xml_text(figures.get("label", ""))}, level=2)
     _table_or_none(document, bulletin_headers(), bulletin_rows(figures), _("No units."))
+    for note in figure_notes(xml_text(figures.get("label", ""))):
+        document.add_paragraph(note).runs[0].font.size = NOTE_SIZE
     document.add_heading(_("Annex: units with no submissions"), level=2)
     for unit in figures.get("zero") or []:
-        document.add_paragraph(_text(unit), style="List Bullet")
+        document.add_paragraph(xml_text(unit), style="List Bullet")
     if not figures.get("zero"):
         document.add_paragraph(_("None."))
     return _bytes(document)
@@ -100,6 +102,7 @@ def bulletin_html(bulletin):
         "headers": bulletin_headers(),
         "rows": bulletin_rows(figures),
         "zero": figures.get("zero") or [],
+        "notes": figure_notes(figures.get("label", "")),
         "LANGUAGE_CODE": get_language(),
     }
     return render_to_string("reports/bulletin_pdf.html", context)
@@ -127,7 +130,7 @@ def bulletin_rows(figures):
             row.get("signed_off", 0),
             row.get("adopted", 0),
             percent(row.get("rate")),
-            points(_decimal(row.get("points"))),
+            points(row.get("points")),
             _minimum(row),
             str(Progress.LABELS.get(row.get("progress"), "")),
         ]
@@ -135,16 +138,38 @@ def bulletin_rows(figures):
     ]
 
 
+def figure_notes(period_label):
+    """What each figure of the bulletin counts, and over which period: "Adopted" and "Adoption rate"
+    count different items, so 5 adopted next to 4 signed off and 75 % is no contradiction."""
+    notes = [
+        (
+            pgettext("count", "Submitted"),
+            _("items submitted for review in %(period)s, withdrawn ones not counted"),
+        ),
+        (_("Signed off"), _("items signed off in %(period)s")),
+        (_("Adopted"), _("items published by an outlet in %(period)s, whenever they were signed off")),
+        (
+            _("Adoption rate"),
+            _(
+                "of the items signed off in %(period)s, the share adopted by an outlet so far (so it may "
+                "differ from adopted divided by signed off), rounded half up to one decimal"
+            ),
+        ),
+        (
+            _("Points"),
+            _("points earned in %(period)s for adoptions and leader instructions, less deductions"),
+        ),
+        (_("Minimum (submitted / adopted)"), _("the monthly minimums of %(period)s, added up")),
+    ]
+    return [
+        _("%(term)s: %(definition)s") % {"term": term, "definition": text % {"period": period_label}}
+        for term, text in notes
+    ]
+
+
 def _minimum(row):
     submitted, adopted = row.get("min_submitted") or 0, row.get("min_adopted") or 0
     return f"{submitted} / {adopted}" if submitted or adopted else "—"
-
-
-def _decimal(value):
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
 
 
 def _issued_line(bulletin):
@@ -187,10 +212,10 @@ def _table(document, headers, rows):
     header = table.rows[0]
     _repeat_on_every_page(header)
     for cell, text in zip(header.cells, headers, strict=True):
-        cell.paragraphs[0].add_run(_text(text)).bold = True
+        cell.paragraphs[0].add_run(xml_text(text)).bold = True
     for row in rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = _text(value)
+            cell.text = xml_text(value)
     return table
 
 
@@ -210,10 +235,6 @@ def _bytes(document):
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def _text(value):
-    return _NOT_XML.sub("", str(value))
 
 
 class _BodyWriter(HTMLParser):
@@ -294,7 +315,7 @@ class _BodyWriter(HTMLParser):
                 self.styles[name] = max(0, self.styles[name] + step)
 
     def _write(self, text):
-        text = _text(text)
+        text = xml_text(text)
         if not text:
             return
         run = self.paragraph.add_run(text)

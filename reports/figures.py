@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleAssignment, Unit, User
 from outlets.models import Adoption, Delivery, Outlet
+from publicity.names import localized
 from submissions.models import Article, Status
 
 from .models import AnnualTarget, Quota, Score
@@ -81,18 +83,26 @@ def assessed_units():
 
 
 class Quotas:
-    """The monthly minimums, read once: a quota for one month overrides the class's default."""
+    """The monthly minimums, read once: in a month, the quotas in force on its first day count, and a
+    quota for that month of the year overrides the class's default."""
 
     def __init__(self):
-        self.by_class = {(q.unit_class_id, q.month): q for q in Quota.objects.all()}
+        self.by_class = defaultdict(list)
+        for quota in Quota.objects.all():
+            self.by_class[quota.unit_class_id, quota.month].append(quota)
 
     def minimum(self, unit_class_id, month):
-        quota = self.by_class.get((unit_class_id, month)) or self.by_class.get((unit_class_id, None))
+        """(submitted, adopted) for the month starting on the day `month`."""
+        in_force = partial(self._in_force, unit_class_id, day=month)
+        quota = in_force(month.month) or in_force(None)
         return (quota.min_submitted, quota.min_adopted) if quota else (0, 0)
 
     def for_period(self, unit_class_id, period):
-        pairs = [self.minimum(unit_class_id, m.month) for m in period.months]
+        pairs = [self.minimum(unit_class_id, m) for m in period.months]
         return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+    def _in_force(self, unit_class_id, number, day):
+        return next((q for q in self.by_class[unit_class_id, number] if q.applies_on(day)), None)
 
 
 def unit_figures(period, *, today=None, units=None):
@@ -118,7 +128,7 @@ def officer_figures(period, *, today=None):
     figures = _collect(period, "author_id", today=today)
     posts = RoleAssignment.objects.filter(
         role=Role.LIAISON_OFFICER, unit__is_active=True, unit__unit_class__isnull=False
-    ).values_list("user_id", "unit__name")
+    ).values_list("user_id", localized("unit__name"))
     units = defaultdict(list)
     for user_id, unit_name in posts:
         units[user_id].append(unit_name)

@@ -1,13 +1,17 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Unit, UnitClass
 from outlets.models import Adoption, Outlet
+from outlets.validators import validate_web_address
 from submissions.content import sanitize_body
-from submissions.models import Article, Status
+from submissions.models import Article, Category, Status
 
-from .periods import Kind, Period
+from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, Kind, Period, add_months, publication_day_problem
 
 
 class AdoptionForm(forms.ModelForm):
@@ -20,7 +24,13 @@ class AdoptionForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     outlet = forms.ModelChoiceField(label=_("Outlet"), queryset=Outlet.objects.all())
-    url = forms.URLField(label=_("Address"), max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Address"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_address],
+    )
 
     class Meta:
         model = Adoption
@@ -52,8 +62,12 @@ class AdoptionForm(forms.ModelForm):
 
     def clean_adopted_on(self):
         day = self.cleaned_data["adopted_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The publication date cannot be in the future."))
+        messages = {
+            IN_THE_FUTURE: _("The publication date cannot be in the future."),
+            BEFORE_FIRST_YEAR: _("The publication date cannot be before the year 2000."),
+        }
+        if problem := publication_day_problem(day):
+            raise forms.ValidationError(messages[problem])
         return day
 
     def clean(self):
@@ -123,3 +137,69 @@ class GenerateBulletinForm(forms.Form):
 
     def clean_period(self):
         return self.periods[self.cleaned_data["period"]]
+
+
+class YearClosingForm(forms.Form):
+    """Why the office closes a year, or opens a closed one again: kept in the year's log."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing or reopening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": _("Say why the year is closed or reopened.")},
+    )
+
+
+class ItemLedgerForm(forms.Form):
+    """The item ledger's filters; every one is optional. A month sets the date range."""
+
+    YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.filter(parent__isnull=False), required=False,
+        empty_label=_("All units"),
+    )  # fmt: skip
+    unit_class = forms.ModelChoiceField(
+        label=_("Unit class"), queryset=UnitClass.objects.all(), required=False, empty_label=_("All classes")
+    )
+    month = forms.DateField(
+        label=_("Month"), required=False, input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )  # fmt: skip
+    date_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("All categories")
+    )
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=Outlet.objects.all(), required=False, empty_label=_("All outlets")
+    )
+    adopted = forms.ChoiceField(label=_("Adopted"), choices=YES_NO, required=False)
+    important = forms.ChoiceField(label=_("Important"), choices=YES_NO, required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        statuses = [c for c in Status.choices if c[0] != Status.DRAFT]
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            elif not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean(self):
+        data = super().clean()
+        if month := data.get("month"):
+            data["date_from"] = month
+            data["date_to"] = add_months(month, 1) - timedelta(days=1)
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data

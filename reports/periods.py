@@ -98,6 +98,19 @@ PATTERNS = [
 ]
 LAST = {Kind.MONTH: 12, Kind.QUARTER: 4, Kind.YEAR: 1}
 
+FIRST_YEAR = 2000  # the earliest year an adoption can be published in
+IN_THE_FUTURE, BEFORE_FIRST_YEAR = "future", "before_first_year"
+
+
+def publication_day_problem(day, today=None):
+    """Why `day` cannot be an adoption's publication date (IN_THE_FUTURE, BEFORE_FIRST_YEAR), or None.
+    The record-adoption form and the Excel import both ask this, each saying it in its own words."""
+    if day > (today or timezone.localdate()):
+        return IN_THE_FUTURE
+    if day.year < FIRST_YEAR:
+        return BEFORE_FIRST_YEAR
+    return None
+
 
 def add_months(day, months):
     index = day.year * 12 + day.month - 1 + months

@@ -20,6 +20,11 @@ def may_manage_assessment(user):
     return access.is_admin or access.holds(Role.OFFICE_DIRECTOR)
 
 
+def may_close_years(user):
+    """Close a year that is over, or reopen it: the office director (and admins)."""
+    return may_manage_assessment(user)
+
+
 def require_office(user):
     if not may_see_office_figures(user):
         raise Http404
@@ -50,3 +55,14 @@ def may_read_bulletins(user):
 def may_read_bulletin(user, bulletin):
     """Drafts stay with the office."""
     return may_read_bulletins(user) if bulletin.is_published else may_see_office_figures(user)
+
+
+def may_see_item_ledger(user):
+    """The item ledger (every unit's items, exportable): the office (director, leadership) and admins,
+    who see every unit's items and figures already."""
+    return may_see_office_figures(user)
+
+
+def require_item_ledger(user):
+    if not may_see_item_ledger(user):
+        raise Http404

@@ -16,20 +16,23 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from outlets.models import Adoption, Outlet
+from outlets.validators import validate_web_address
+from submissions.content import xml_text
 from submissions.models import Article, Status
+
+from .numbers import rounded_percentage
+from .periods import BEFORE_FIRST_YEAR, IN_THE_FUTURE, publication_day_problem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,7 +41,6 @@ MAX_UNPACKED = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 100
 MAX_ITEM_NUMBER = 2**31 - 1  # beyond an integer primary key: no such item, and no database error
-FIRST_YEAR = 2000
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -111,7 +113,8 @@ def _write_header(sheet, headers):
 def _put(cell, value):
     """Write one value as the type Excel should see."""
     if isinstance(value, Percent):
-        cell.value = None if value.share is None else float(value.share)
+        shown = rounded_percentage(value.share)  # rounded as the pages round it, so both read the same
+        cell.value = None if shown is None else float(shown / 100)
         cell.number_format = PERCENT_FORMAT
     elif isinstance(value, datetime):
         cell.value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
@@ -122,7 +125,7 @@ def _put(cell, value):
     elif value is None or isinstance(value, int | float | Decimal):  # bool is an int: TRUE/FALSE
         cell.value = value
     else:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        text = xml_text(value)
         cell.value = text
         if text.startswith(FORMULA_PREFIXES):
             cell.data_type = "s"
@@ -361,8 +364,14 @@ class _RowChecker:
         numbers = {_item_number(values[0]) for _number, values in lines}
         wanted = [n for n in numbers if n is not None and 0 < n <= MAX_ITEM_NUMBER]
         self.articles = Article.objects.defer("body").in_bulk(wanted)
-        # Outlets are a short list; matching in Python keeps case-folding right for any script.
-        self.outlets = {_key(outlet.name): outlet for outlet in Outlet.objects.all()}
+        # Outlets are a short list; matching in Python keeps case-folding right for any script. A
+        # sheet may name them in either language, whatever the page's language is.
+        self.outlets = {
+            _key(name): outlet
+            for outlet in Outlet.objects.all()
+            for name in (outlet.name_en, outlet.name_zh_hans, outlet.name)
+            if name
+        }
         self.levels = _level_codes()
         self.seen = {}  # (article id, outlet id) → first row
         self.today = timezone.localdate()
@@ -417,10 +426,12 @@ class _RowChecker:
             self._error(
                 "adopted_on", _("%(column)s: “%(value)s” is not a date; write it as YYYY-MM-DD."), value
             )
-        elif day > self.today:
-            self._error("adopted_on", _("%(column)s: %(value)s is in the future."), day)
-        elif day.year < FIRST_YEAR:
-            self._error("adopted_on", _("%(column)s: %(value)s is before the year 2000."), day)
+        elif problem := publication_day_problem(day, self.today):
+            messages = {
+                IN_THE_FUTURE: _("%(column)s: %(value)s is in the future."),
+                BEFORE_FIRST_YEAR: _("%(column)s: %(value)s is before the year 2000."),
+            }
+            self._error("adopted_on", messages[problem], day)
         else:
             return day
         return None
@@ -435,7 +446,7 @@ class _RowChecker:
 
     def _url(self, url):
         try:
-            URLValidator(schemes=["http", "https"])(url)
+            validate_web_address(url)
         except ValidationError:
             self._error(
                 "url", _("%(column)s: “%(value)s” is not a web address starting with http(s)://."), url

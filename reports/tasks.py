@@ -1,5 +1,7 @@
 """Scheduled and queued assessment work. Tasks take no model instances; each calls one action."""
 
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
@@ -15,8 +17,11 @@ def score_pending():
 
 
 @shared_task(name="reports.score_minimums", time_limit=900, soft_time_limit=840)
-def score_minimums():
-    return actions.score_all_minimums()
+def score_minimums(periods=None):
+    """Deductions of the finished months in `periods` ([[first, last]] as ISO days or None; None: all)."""
+    if periods is not None:
+        periods = [tuple(date.fromisoformat(d) if d else None for d in period) for period in periods]
+    return actions.score_all_minimums(periods=periods)
 
 
 @shared_task(name="reports.close_month", time_limit=600, soft_time_limit=540)

@@ -2,9 +2,9 @@
 reported and adopted, by which outlets, how fast items moved, and how the minimums and the annual
 target went.
 
-A fixed number of queries whatever the number of items or units: nine, for a unit (which reads its
-annual target) as for the office (which reads its units instead); two fewer while no month of the
-year is over.
+A fixed number of queries whatever the number of items, units or topics: ten, for a unit (which
+reads its annual target) as for the office (which reads its units instead); three more when
+commissioned topics were due in the year, two fewer while no month of the year is over.
 """
 
 import statistics
@@ -21,14 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outlets.models import Adoption, Outlet
+from publicity.names import localized
 from submissions.models import Article, Status
+from topics.answers import TopicTotals, answers_to, due_between, totals
 
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AnnualTarget, Score
+from .numbers import percent
+from .numbers import points as points_text
 from .periods import Kind, Period, add_months
 from .sheets import Percent
-from .templatetags.assessment import list_separator, percent
-from .templatetags.assessment import points as points_text
+from .templatetags.assessment import list_separator
 
 TOP_CATEGORIES = 5
 SIGN_OFF_IN_DAYS_FROM = 48  # hours; a longer median reads better in days
@@ -70,6 +73,7 @@ class YearEndFigures:
     median_hours_to_sign_off: float | None = None  # first submission → sign-off
     categories: list = field(default_factory=list)  # [(category name, items reported)], busiest first
     target: object = None  # the unit's AnnualTarget, if it has one
+    topics: TopicTotals = field(default_factory=TopicTotals)  # commissioned topics due in the year
 
     @property
     def is_office(self):
@@ -105,6 +109,8 @@ def year_end_figures(year, unit=None, *, today=None):
     figures.points = scores.aggregate(total=Sum("points"))["total"] or Decimal(0)
     figures.months = _months_met(period, units, today or timezone.localdate())
     figures.categories = _busiest_categories(period, unit_ids)
+    found = answers_to(due_between(period.start, period.end), today=today)
+    figures.topics = totals(found, set(unit_ids))
     if unit is not None:
         figures.target = AnnualTarget.objects.filter(unit=unit, year=year).first()
     return figures
@@ -140,7 +146,7 @@ def _count_adoptions(figures, period, unit_ids):
     adoptions = Adoption.objects.between(period.start, period.end).filter(article__unit_id__in=unit_ids)
     figures.adopted = adoptions.aggregate(items=Count("article_id", distinct=True))["items"]
     per_outlet = (
-        adoptions.values_list("outlet__name", "outlet__level")
+        adoptions.values_list(localized("outlet__name"), "outlet__level")
         .annotate(items=Count("article_id", distinct=True))
         .order_by()
     )
@@ -160,7 +166,7 @@ def _months_met(period, units, today):
     for month in finished:
         met = assessed = 0
         for unit in units:
-            min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month.month)
+            min_submitted, min_adopted = quotas.minimum(unit.unit_class_id, month)
             if not min_submitted and not min_adopted:
                 continue
             submitted, adopted = counts.get((unit.pk, month), (0, 0))
@@ -176,7 +182,7 @@ def _busiest_categories(period, unit_ids):
     items = Article.objects.filter(
         submitted_at__gte=start, submitted_at__lt=end, unit_id__in=unit_ids, category__isnull=False
     ).exclude(status=Status.WITHDRAWN)
-    counted = items.values_list("category__name").annotate(items=Count("pk"))
+    counted = items.values_list(localized("category__name")).annotate(items=Count("pk"))
     return list(counted.order_by("-items", "category__order", "category__name")[:TOP_CATEGORIES])
 
 
@@ -215,7 +221,28 @@ def measures(figures):
         Measure(_months_label(figures), _months_value(figures)),
         Measure(_("Median time from the event to submission"), days_text(figures.median_days_to_submit)),
         Measure(_("Median time from submission to sign-off"), hours_text(figures.median_hours_to_sign_off)),
+        *topic_lines(figures),
         *target_lines(figures),
+    ]
+
+
+def topic_lines(figures):
+    """How the year's commissioned topics were answered, when there were any."""
+    topics = figures.topics
+    if not topics.topics:
+        return []
+    if figures.is_office:
+        answered = _("%(topics)s topics; answered %(answered)s of %(asked)s times") % {
+            "topics": topics.topics,
+            "answered": topics.answered,
+            "asked": topics.asked,
+        }
+    else:
+        answered = _("%(answered)s of %(asked)s") % {"answered": topics.answered, "asked": topics.asked}
+    items = _("%(items)s, of which %(adopted)s adopted") % {"items": topics.items, "adopted": topics.adopted}
+    return [
+        Measure(_("Commissioned topics answered"), answered, topics.answered),
+        Measure(_("Items answering commissioned topics"), items, topics.items),
     ]
 
 

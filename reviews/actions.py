@@ -3,13 +3,15 @@ and a reviewer's edit. Each locks what it changes, checks the rule, saves, appen
 sends notifications after commit (notifications.actions.notify schedules its own e-mail).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
@@ -20,9 +22,9 @@ from submissions.content import plain_text, sanitize_body, text_length
 from submissions.models import Event, Status
 
 from .models import Decision, ReviewChain, ReviewRun, ReviewStage, ReviewStep
-from .permissions import may_decide, reviewers_of
+from .permissions import may_decide, reviewers_of, unheld_stage
 
-__all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "StaleEdit"]
+__all__ = ["ActionRefused", "AlreadyDecided", "ChecksFailed", "NobodyToReview", "StaleEdit"]
 
 
 class AlreadyDecided(ActionRefused):
@@ -34,15 +36,45 @@ class AlreadyDecided(ActionRefused):
         self.step = step
 
 
+class NobodyToReview(ActionRefused):
+    """A stage of the item's route has nobody who may decide it (or only its author)."""
+
+    def __init__(self, article, stage, *, author_only):
+        names = {"role": _role_name(stage), "unit": article.unit}
+        if author_only:
+            reason = _(
+                "Not submitted: you are the only “%(role)s” for %(unit)s, and nobody decides on an "
+                "item they wrote."
+            )
+        else:
+            reason = _(
+                "Not submitted: nobody holds the role “%(role)s” for %(unit)s, so nobody could review it."
+            )
+        super().__init__(
+            " ".join([reason % names, str(_("The office has been told; your item is kept as it is."))])
+        )
+        self.article, self.stage, self.author_only = article, stage, author_only
+
+
 # --- Submitting ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def submit_for_review(article, *, base_version, by):
     """Hand the article to its review chain, or back to the stage that returned it.
 
-    A repeated submit of the same version (double click, replayed POST) changes nothing.
+    A repeated submit of the same version (double click, replayed POST) changes nothing. If a stage
+    still ahead has nobody who may decide it, nothing is submitted (the draft stays as it is) and the
+    office is told which role the unit lacks.
     """
+    try:
+        return _submit(article, base_version=base_version, by=by)
+    except NobodyToReview as refused:
+        _tell_office_nobody_reviews(refused.article, refused.stage, author_only=refused.author_only)
+        raise
+
+
+@transaction.atomic
+def _submit(article, *, base_version, by):
     current = locked(article)
     if current.status == Status.IN_REVIEW and current.version == base_version:
         return current
@@ -57,14 +89,12 @@ def submit_for_review(article, *, base_version, by):
         raise ChecksFailed(blocking)
     revision = snapshot_revision(current, by=by)
     if current.status == Status.RETURNED:
-        run = ReviewRun.objects.get(article=current, state=ReviewRun.State.ACTIVE)
-        returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
-        stage, position = returned.stage, returned.position
-        note = _("Resubmitted to %(stage)s") % {"stage": stage}
+        run, stage, position, note = _resume_run(current)
     else:
         run = _start_run(current)
         stage, position = ReviewStage.objects.get(pk=run.route[0]), 0
         note = ""
+    _check_every_stage_is_held(current, run.route[position:])
     current.status = Status.IN_REVIEW
     current.submitted_at = current.submitted_at or timezone.now()
     current.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -74,15 +104,66 @@ def submit_for_review(article, *, base_version, by):
 
 
 def _start_run(article):
-    chain = (
-        ReviewChain.objects.filter(units=article.unit_id).first()
-        or ReviewChain.objects.filter(is_default=True).first()
-    )
-    stages = list(chain.stages.prefetch_related("categories")) if chain else []
-    route = [s.pk for s in stages if s.applies_to(article, {c.pk for c in s.categories.all()})]
+    chain = _chain_for(article)
+    route = _route(chain, article) if chain else []
     if not route:
         raise ActionRefused(_("No review chain is set up for this unit. Ask an administrator."))
     return ReviewRun.objects.create(article=article, chain=chain, route=route)
+
+
+def _chain_for(article):
+    return (
+        ReviewChain.objects.filter(units=article.unit_id).first()
+        or ReviewChain.objects.filter(is_default=True).first()
+    )
+
+
+def _route(chain, article, *, keep=()):
+    """The ids of the chain's stages, in order, that apply to the article now or are in `keep`."""
+    stages = chain.stages.prefetch_related("categories")
+    return [s.pk for s in stages if s.pk in keep or s.applies_to(article, {c.pk for c in s.categories.all()})]
+
+
+def _resumed_route(run, article):
+    """(route, position, added) for a resubmission: back to the stage that returned it.
+
+    A stage that applies now (the item was marked important, its category changed) joins the route;
+    none leaves it. If one joins before the stage that returned the item, the item starts there.
+    """
+    returned = run.steps.filter(decision=Decision.RETURNED).latest("decided_at", "id")
+    route = _route(run.chain, article, keep=set(run.route))
+    added = [pk for pk in route if pk not in run.route]
+    position = min([route.index(returned.stage_id), *(route.index(pk) for pk in added)])
+    return route, position, added
+
+
+def _resume_run(article):
+    """(run, stage, position, note) for a resubmission; the run's route gains the stages added."""
+    run = ReviewRun.objects.get(article=article, state=ReviewRun.State.ACTIVE)
+    route, position, added = _resumed_route(run, article)
+    stage = ReviewStage.objects.get(pk=route[position])
+    note = _("Resubmitted to %(stage)s") % {"stage": stage}
+    if added:
+        run.route = route
+        run.save(update_fields=["route"])
+        names = ", ".join(str(s) for s in ReviewStage.objects.filter(pk__in=added))
+        note = _("Resubmitted to %(stage)s; added to its route: %(stages)s") % {
+            "stage": stage,
+            "stages": names,
+        }
+    return run, stage, position, note
+
+
+def stages_ahead(article):
+    """The ids of the stages a submission now would take the item through, from the first it would
+    wait at; nothing is saved. For the pre-submit page."""
+    if article.status == Status.RETURNED:
+        run = ReviewRun.objects.filter(article=article, state=ReviewRun.State.ACTIVE).first()
+        if run is not None:
+            route, position, _added = _resumed_route(run, article)
+            return route[position:]
+    chain = _chain_for(article)
+    return _route(chain, article) if chain else []
 
 
 def _open_step(run, article, stage, position, revision, *, actor):
@@ -96,8 +177,67 @@ def _open_step(run, article, stage, position, revision, *, actor):
         created_at=now,
         due_at=now + timedelta(hours=stage.time_limit_hours),
     )
-    notify(list(reviewers_of(step)), Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor)
+    reviewers = list(reviewers_of(step))
+    notify(reviewers, Notification.Kind.REVIEW_REQUESTED, article=article, actor=actor, link=_step_link(step))
+    if not reviewers:  # the holder left after the submission: the step waits for a new one
+        _tell_office_nobody_reviews(article, stage, author_only=False, waiting=True)
     return step
+
+
+# --- A stage nobody holds ------------------------------------------------------------------
+
+
+def reviewer_checks(article):
+    """For the pre-submit page: a stage ahead that nobody may decide blocks the submission."""
+    unheld = unheld_stage(article, stages_ahead(article))
+    if unheld is None:
+        return []
+    names = {"role": _role_name(unheld.stage), "unit": article.unit}
+    if unheld.author_only:
+        message = _(
+            "You are the only “%(role)s” for %(unit)s, and nobody decides on an item they wrote. "
+            "Ask the office to name another."
+        )
+    else:
+        message = _("Nobody holds the role “%(role)s” for %(unit)s, so nobody could review this item.")
+    return [Check(Check.BLOCK, message % names)]
+
+
+def _check_every_stage_is_held(article, stage_ids):
+    """Refuse (NobodyToReview) if one of these stages has nobody but the author to decide it."""
+    if unheld := unheld_stage(article, stage_ids):
+        raise NobodyToReview(article, unheld.stage, author_only=unheld.author_only)
+
+
+def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
+    """The office directors (the admins when there are none) learn which role the unit lacks; once
+    per item until they have read it."""
+    names = {"role": _role_name(stage), "unit": article.unit, "stage": stage}
+    if author_only:
+        lack = _("Only the author holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
+    else:
+        lack = _("Nobody holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
+    if waiting:
+        outcome = _("The item waits at that stage with nobody to decide it. Assign the role in the admin.")
+    else:
+        outcome = _("The item could not be submitted. Assign the role in the admin.")
+    office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
+    if not office.exists():
+        office = User.objects.filter(is_active=True, is_staff=True)
+    already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
+    note = " ".join([lack % names, str(outcome)])
+    recipients = list(office.exclude(pk__in=already.values("recipient")))
+    # An item that could not be submitted is a draft only its unit sees: lead to the unit's roles.
+    link = (
+        ""
+        if waiting
+        else f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={article.unit_id}"
+    )
+    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note, link=link)
+
+
+def _role_name(stage):
+    return Role(stage.reviewer_role).label
 
 
 # --- Deciding ------------------------------------------------------------------------------
@@ -110,6 +250,8 @@ def _locked_step(step, *, by, decision, revision_id):
         if current.decision == decision and current.reviewer_id == by.pk:
             return current, True
         raise AlreadyDecided(current)
+    if current.article.author_id == by.pk:
+        raise ActionRefused(_("You wrote this item: someone else must decide on it."))
     if not may_decide(by, current):
         raise ActionRefused(_("You may not decide this review step."))
     latest = current.article.revisions.order_by("-number").values_list("pk", flat=True).first()
@@ -134,7 +276,8 @@ def _decide(step, *, by, decision, revision_id, comment):
 @transaction.atomic
 def approve(step, *, by, revision_id, comment="", outlets=None):
     """This stage agrees. The last stage's approval signs the item off and, in the same
-    transaction, creates its deliveries to `outlets` (default: the preselected outlets)."""
+    transaction, creates its deliveries to `outlets` (default: the preselected outlets; a paused
+    outlet's delivery waits until the outlet is resumed)."""
     step, replay = _decide(step, by=by, decision=Decision.APPROVED, revision_id=revision_id, comment=comment)
     if replay:
         return step
@@ -148,7 +291,7 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
         article=article, kind=Event.Kind.APPROVED, actor=by, revision_id=revision_id, note=note
     )
     run = step.run
-    if step.position + 1 < len(run.route):
+    if not signs_off(step):
         stage = ReviewStage.objects.get(pk=run.route[step.position + 1])
         _open_step(run, article, stage, step.position + 1, step.revision, actor=by)
         return step
@@ -157,10 +300,37 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     article.signed_off_at = timezone.now()
     article.save(update_fields=["status", "signed_off_at", "updated_at"])
     Event.objects.create(article=article, kind=Event.Kind.SIGNED_OFF, actor=by, revision_id=revision_id)
-    chosen = default_outlets(article) if outlets is None else [o for o in outlets if o.is_active]
+    chosen = default_outlets(article) if outlets is None else list(outlets)  # paused ones wait
     queue_deliveries(article, chosen, revision=step.revision, by=by)
     notify([article.author], Notification.Kind.SIGNED_OFF, article=article, actor=by)
     return step
+
+
+def signs_off(step):
+    """The step is its item's last stage: approving it signs the item off."""
+    return step.position + 1 >= len(step.run.route)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    signed_off: list  # the steps approved, in the order given
+    refused: list  # (step, message) for each step that was not
+
+
+def sign_off_batch(choices, *, by, outlets):
+    """Sign off several items at once, each its own decision on its own revision: `choices` are
+    (step, revision_id) pairs. Every item goes through `approve` in its own transaction, so one that is
+    refused (the reviewer wrote it, it changed, it is not at its last stage) stops none of the others."""
+    signed_off, refused = [], []
+    for step, revision_id in choices:
+        if not signs_off(step):
+            refused.append((step, _("It is not at its last stage: open it to approve it.")))
+            continue
+        try:
+            signed_off.append(approve(step, by=by, revision_id=revision_id, outlets=outlets))
+        except ActionRefused as error:
+            refused.append((step, error.message))
+    return BatchOutcome(signed_off, refused)
 
 
 @transaction.atomic
@@ -256,6 +426,11 @@ def withdraw(article, *, by):
 # --- Deadlines -----------------------------------------------------------------------------
 
 
+def _step_link(step):
+    """Review notifications lead to the step's page, where the decision is taken."""
+    return reverse("reviews:step", args=[step.pk])
+
+
 def remind_overdue_steps(*, now=None):
     """Remind the reviewers of overdue steps once; escalate to the office director when a step has
     waited twice its time limit. Returns (reminded, escalated)."""
@@ -264,7 +439,8 @@ def remind_overdue_steps(*, now=None):
     for step in ReviewStep.objects.for_queue().filter(due_at__lt=now, reminded_at__isnull=True):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, reminded_at__isnull=True).update(reminded_at=now):
-                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article)
+                link = _step_link(step)
+                notify(list(reviewers_of(step)), Notification.Kind.OVERDUE, article=step.article, link=link)
                 reminded += 1
     for step in ReviewStep.objects.for_queue().filter(escalated_at__isnull=True, reminded_at__isnull=False):
         if step.due_at + timedelta(hours=step.stage.time_limit_hours) >= now:
@@ -272,6 +448,8 @@ def remind_overdue_steps(*, now=None):
         with transaction.atomic():
             if ReviewStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=now):
                 directors = holders_of(Role.OFFICE_DIRECTOR, step.article.unit_id)
-                notify(list(directors), Notification.Kind.ESCALATED, article=step.article)
+                notify(
+                    list(directors), Notification.Kind.ESCALATED, article=step.article, link=_step_link(step)
+                )
                 escalated += 1
     return reminded, escalated

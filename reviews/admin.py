@@ -1,11 +1,12 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from publicity.admin import ReadOnlyAdminMixin
 
 from .models import ReviewChain, ReviewRun, ReviewStage, ReviewStep
 
 
-class ReviewStageInline(admin.StackedInline):
+class ReviewStageInline(TranslationStackedInline):
     model = ReviewStage
     extra = 0
     fields = [("order", "name"), ("reviewer_role", "time_limit_hours"), ("applies", "categories")]
@@ -13,7 +14,7 @@ class ReviewStageInline(admin.StackedInline):
 
 
 @admin.register(ReviewChain)
-class ReviewChainAdmin(admin.ModelAdmin):
+class ReviewChainAdmin(TranslationAdmin):
     list_display = ["name", "is_default"]
     filter_horizontal = ["units"]
     inlines = [ReviewStageInline]

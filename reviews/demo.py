@@ -16,23 +16,30 @@ from submissions.models import Article, Category
 from . import actions
 from .models import ReviewChain, ReviewStage
 
+CHAIN = ("Standard review", "标准审核流程")
 STAGES = [
-    # (order, name, reviewer role, applies)
-    (1, "Leader in charge", Role.LEADER_IN_CHARGE, ReviewStage.Applies.ALWAYS),
-    (2, "Office director", Role.OFFICE_DIRECTOR, ReviewStage.Applies.ALWAYS),
-    (3, "Leadership group", Role.LEADERSHIP, ReviewStage.Applies.IMPORTANT),
+    # (order, English name, Chinese name, reviewer role, applies)
+    (1, "Leader in charge", "分管领导", Role.LEADER_IN_CHARGE, ReviewStage.Applies.ALWAYS),
+    (2, "Office director", "办公室主任", Role.OFFICE_DIRECTOR, ReviewStage.Applies.ALWAYS),
+    (3, "Leadership group", "领导班子", Role.LEADERSHIP, ReviewStage.Applies.IMPORTANT),
 ]
 
 
 def seed():
     has_default = ReviewChain.objects.filter(is_default=True).exists()  # an admin may have set one up
+    english, chinese = CHAIN
     chain, created = ReviewChain.objects.get_or_create(
-        name="Standard review", defaults={"is_default": not has_default}
+        name_en=english, defaults={"name_en": english, "name_zh_hans": chinese, "is_default": not has_default}
     )
     if created:
-        for order, name, role, applies in STAGES:
+        for order, english, chinese, role, applies in STAGES:
             ReviewStage.objects.create(
-                chain=chain, order=order, name=name, reviewer_role=role, applies=applies
+                chain=chain,
+                order=order,
+                name_en=english,
+                name_zh_hans=chinese,
+                reviewer_role=role,
+                applies=applies,
             )
     created = sum(_seed_article(*row) for row in ARTICLES)
     return f"review chain “{chain.name}” with {chain.stages.count()} stages, {created} new items"
@@ -40,13 +47,13 @@ def seed():
 
 # (author, title, category, days ago, body, submit?)
 ARTICLES = [
-    ("officer", "Shawan No. 1 Middle School holds its autumn sports meet", "News", 3,
-     "<p>More than 1,200 pupils took part in 28 events over two days.</p>"
+    ("officer", "沙湾区第一中学举行秋季田径运动会", "News", 3,
+     "<p>1200余名学生参加了为期两天、共28个项目的比赛。</p>"
      "<p>沙湾一中第二十届秋季田径运动会圆满落幕。</p>", True),
-    ("officer", "Reading month: every class visits the library", "Activity", 1,
-     "<p>Each class spends one afternoon a week in the library during November.</p>", False),
-    ("officer2", "Experimental Primary School opens its science corner", "News", 2,
-     "<p>The new science corner lets pupils run simple experiments at break time.</p>", False),
+    ("officer", "读书月：各班走进图书馆", "Activity", 1,
+     "<p>十一月里，每个班每周有一个下午在图书馆阅读。</p>", False),
+    ("officer2", "实验小学科学角正式开放", "News", 2,
+     "<p>新建的科学角让学生在课间就能动手做简单的实验。</p>", False),
 ]  # fmt: skip
 
 
@@ -60,10 +67,10 @@ def _seed_article(username, title, category, days_ago, body, submit):
         fields = {
             "title": title,
             "body": body,
-            "category": Category.objects.get(name=category),
+            "category": Category.objects.get(name_en=category),
             "event_date": timezone.localdate() - timedelta(days=days_ago),
             "important": False,
-            "suggested_outlets": "District education portal",
+            "suggested_outlets": "沙湾区教育网",
         }
         photo = drafting.add_photo(article, upload=_demo_photo(title), by=author)
         caption = drafting.PhotoChange(photo.pk, caption=title, credit=author.display_name, order=1)

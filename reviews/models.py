@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,8 +71,9 @@ class ReviewStage(models.Model):
 
 
 class ReviewRun(models.Model):
-    """One item's way through its chain. The route (which stages, in which order) is fixed at the
-    first submission; a return and resubmission continue the same run."""
+    """One item's way through its chain. The route (which stages, in which order) is set at the
+    first submission; a return and resubmission continue the same run, and a stage that applies by
+    then (the item was marked important) joins the route. No stage ever leaves it."""
 
     class State(models.TextChoices):
         ACTIVE = "active", _("In progress")
@@ -123,6 +124,18 @@ class ReviewStepQuerySet(models.QuerySet):
             .select_related("stage", "article", "article__unit", "article__author", "article__category")
             .order_by("created_at", "id")
         )
+
+    def overdue_first(self, now=None):
+        """Overdue steps first, then the others; the longest waiting first within each."""
+        late = models.Case(
+            models.When(due_at__lt=now or timezone.now(), then=models.Value(0)), default=models.Value(1)
+        )
+        return self.annotate(late_first=late).order_by("late_first", "created_at", "id")
+
+    def with_latest_revision(self):
+        """Each step's item's latest revision id, the one a decision from the queue judges."""
+        latest = Revision.objects.filter(article=OuterRef("article")).order_by("-number").values("pk")[:1]
+        return self.select_related("run").annotate(latest_revision_id=Subquery(latest))
 
 
 class ReviewStep(models.Model):

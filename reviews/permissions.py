@@ -1,12 +1,14 @@
 """Who may decide a review step, and who reviews a stage for an item."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 from django.http import Http404
 
 from accounts.permissions import REVIEWER_ROLES, access_for, holders_of
 from submissions.permissions import may_see
 
-from .models import ReviewStep
+from .models import ReviewStage, ReviewStep
 
 
 def may_decide(user, step):
@@ -23,9 +25,31 @@ def reviewers_of(step):
     return holders_of(step.stage.reviewer_role, step.article.unit_id).exclude(pk=step.article.author_id)
 
 
+@dataclass(frozen=True)
+class UnheldStage:
+    stage: ReviewStage
+    author_only: bool  # the author holds the role, and nobody else does
+
+
+def unheld_stage(article, stage_ids):
+    """The first of these stages (ids, in route order) that nobody but the article's author may
+    decide, or None when every one has a reviewer."""
+    stages = {stage.pk: stage for stage in ReviewStage.objects.filter(pk__in=stage_ids)}
+    for stage_id in stage_ids:
+        holders = holders_of(stages[stage_id].reviewer_role, article.unit_id)
+        if not holders.exclude(pk=article.author_id).exists():
+            return UnheldStage(stages[stage_id], holders.filter(pk=article.author_id).exists())
+    return None
+
+
 def has_queue(user):
     """Holds a reviewing role somewhere: has a review queue."""
     return access_for(user).is_reviewer
+
+
+def reviewed_unit_ids(user):
+    """The units whose items this user reviews (in any reviewing role)."""
+    return access_for(user).unit_ids(*REVIEWER_ROLES)
 
 
 def queue_filter(user):
@@ -41,7 +65,9 @@ def queue_filter(user):
 def access_step(user, pk):
     """A step the user may see: one of an item they may see (submissions' rule). 404 otherwise."""
     try:
-        step = ReviewStep.objects.select_related("stage", "article", "article__unit", "revision").get(pk=pk)
+        step = ReviewStep.objects.select_related(
+            "stage", "article", "article__unit", "article__topic", "revision"
+        ).get(pk=pk)
     except (ReviewStep.DoesNotExist, ValueError):
         raise Http404 from None
     if not may_see(user, step.article):

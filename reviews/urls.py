@@ -6,6 +6,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("sign-off/", views.batch_sign_off, name="batch_sign_off"),
     path("steps/<int:pk>/", views.step_detail, name="step"),
     path("steps/<int:pk>/decide/", views.decide, name="decide"),
     path("steps/<int:pk>/edit/", views.edit, name="edit"),

@@ -8,8 +8,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from outlets.models import Outlet
 from publicity.paging import page_of
 from publicity.pdf import render_pdf
 from submissions import permissions as item_permissions
@@ -17,19 +19,69 @@ from submissions.checks import Check, presubmit_checks
 from submissions.content import diff_html
 
 from . import actions
-from .forms import DecisionForm, ReviewerEditForm
+from .forms import BatchSignOffForm, DecisionForm, QueueFilterForm, ReviewerEditForm
 from .models import Decision, ReviewStep
-from .permissions import access_step, has_queue, may_decide, queue_filter
+from .permissions import access_step, has_queue, may_decide, queue_filter, reviewed_unit_ids
 
 
 @login_required
 def queue(request):
-    """The steps waiting for this reviewer, oldest first; overdue ones stand out."""
+    """The steps waiting for this reviewer: overdue first, then the longest waiting. Steps at their
+    last stage can be ticked and signed off together."""
     if not has_queue(request.user):
         raise Http404
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None, unit_ids=reviewed_unit_ids(request.user))
     steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
-    context = page_of(request, steps, name="steps") | {"now": timezone.now()}
+    if form.is_valid():
+        steps = form.apply(steps)
+    steps = steps.with_latest_revision().overdue_first(now)
+    context = page_of(request, steps, name="steps") | {"now": now, "form": form}
+    for step in context["steps"]:
+        step.signs_off = actions.signs_off(step)
+    if any(step.signs_off for step in context["steps"]):
+        context["outlets"] = list(Outlet.objects.order_by("name"))
     return render(request, "reviews/queue.html", context)
+
+
+@require_POST
+@login_required
+def batch_sign_off(request):
+    """Sign off the ticked items to the outlets chosen once: each is its own decision."""
+    if not has_queue(request.user):
+        raise Http404
+    form = BatchSignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("reviews:queue")
+    choices = [
+        (access_step(request.user, pk), form.revision_of(pk))
+        for pk in dict.fromkeys(form.cleaned_data["steps"])
+    ]
+    outcome = actions.sign_off_batch(choices, by=request.user, outlets=form.cleaned_data["outlets"])
+    if outcome.signed_off:
+        messages.success(request, _signed_off_message(outcome.signed_off, form.cleaned_data["outlets"]))
+    for step, reason in outcome.refused:
+        messages.error(
+            request,
+            _("Not signed off: No. %(number)s “%(title)s”: %(reason)s")
+            % {"number": step.article_id, "title": step.article, "reason": reason},
+        )
+    return redirect("reviews:queue")
+
+
+def _signed_off_message(steps, outlets):
+    if not outlets:
+        return ngettext(
+            "%(count)s item signed off, without deliveries.",
+            "%(count)s items signed off, without deliveries.",
+            len(steps),
+        ) % {"count": len(steps)}
+    return ngettext(
+        "%(count)s item signed off and sent to: %(outlets)s.",
+        "%(count)s items signed off and sent to: %(outlets)s.",
+        len(steps),
+    ) % {"count": len(steps), "outlets": ", ".join(str(o) for o in outlets)}
 
 
 @login_required
@@ -41,7 +93,7 @@ def step_detail(request, pk):
 
 
 def _signs_off(step):
-    return step.position + 1 >= len(step.run.route)
+    return actions.signs_off(step)
 
 
 def _latest_revision(step):
@@ -107,6 +159,10 @@ def decide(request, pk):
     except actions.ActionRefused as refused:
         messages.error(request, refused.message)
         return redirect("reviews:step", pk=step.pk)
+    if decision == form.APPROVE and form.signs_off:
+        # the director stays with the item and watches its deliveries leave
+        messages.success(request, _signed_off_message([step], form.cleaned_data["outlets"]))
+        return redirect("submissions:detail", pk=step.article_id)
     messages.success(request, _DONE[decision]())
     return redirect("reviews:queue")
 
@@ -151,7 +207,7 @@ def submit(request, pk):
         return _submit(request, article)
     if not item_permissions.may_edit(request.user, article):
         return redirect("submissions:detail", pk=article.pk)
-    checks = presubmit_checks(article)
+    checks = [*presubmit_checks(article), *actions.reviewer_checks(article)]
     return render(
         request,
         "reviews/submit.html",

@@ -64,13 +64,15 @@ def locked(article):
     return Article.objects.select_for_update().get(pk=article.pk)
 
 
-def create_draft(*, unit, client_key, by):
-    """A new, empty draft for `unit`. The same client_key (one opened form) gives the same draft."""
+def create_draft(*, unit, client_key, by, topic=None):
+    """A new, empty draft for `unit`, answering `topic` if one is given (the topics app checks that
+    the topic asks it of the unit). The same client_key (one opened form) gives the same draft."""
     article, created = Article.objects.get_or_create(
-        client_key=client_key, defaults={"unit": unit, "author": by, "last_editor": by}
+        client_key=client_key, defaults={"unit": unit, "author": by, "last_editor": by, "topic": topic}
     )
     if created:
-        Event.objects.create(article=article, kind=Event.Kind.CREATED, actor=by)
+        note = str(topic) if topic is not None else ""
+        Event.objects.create(article=article, kind=Event.Kind.CREATED, actor=by, note=note)
     elif article.author_id != by.id or article.unit_id != unit.id:
         raise ActionRefused(_("This form belongs to another draft. Reload the page."))
     return article

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from publicity.admin import ReadOnlyAdminMixin
 
@@ -6,7 +7,7 @@ from .models import Article, Category, Event, Photo, Phrase, Revision
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "order", "soft_limit", "hard_limit", "is_active"]
     list_editable = ["order", "soft_limit", "hard_limit", "is_active"]
 

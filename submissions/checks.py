@@ -1,5 +1,7 @@
 """Pre-submit checks: what an officer sees before the final "Submit for review" click."""
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -73,9 +75,12 @@ def _length(article):
 
 
 def _phrases(article):
-    text = " ".join([article.title, body_text(article.body), *(p.caption for p in article.photos.all())])
+    text = matching_form(
+        " ".join([article.title, body_text(article.body), *(p.caption for p in article.photos.all())])
+    )
     for phrase in Phrase.objects.all():
-        if phrase.text and phrase.text.casefold() in text.casefold():
+        wanted = matching_form(phrase.text)
+        if wanted and wanted in text:
             if phrase.action == Phrase.Action.BLOCK:
                 yield Check(
                     Check.BLOCK, _("Contains the forbidden phrase “%(phrase)s”.") % {"phrase": phrase.text}
@@ -86,6 +91,18 @@ def _phrases(article):
                     _("Contains the sensitive phrase “%(phrase)s”; check the wording.")
                     % {"phrase": phrase.text},
                 )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def matching_form(text):
+    """Text as phrases are compared: compatibility forms folded (full-width letters are plain ones),
+    invisible format characters (zero-width space and joiner, word joiner, BOM, soft hyphen) gone,
+    case folded, spaces collapsed: a zero-width space inside 绝密 hides nothing."""
+    visible = "".join(char for char in text or "" if unicodedata.category(char) != "Cf")
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    return _SPACES.sub(" ", folded).strip()
 
 
 def _duplicates(article):

@@ -22,14 +22,23 @@ _cleaner = nh3.Cleaner(
     link_rel="noopener noreferrer nofollow",
     strip_comments=True,
 )
+# Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE, U+FFFF):
+# one in a title or body breaks the Atom feed, Word and Excel files.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EMPTY = re.compile(r"^(\s|<p>\s*(<br\s*/?>)?\s*</p>)*$")
 _TAG = re.compile(r"<[^>]*>")
 _WHITESPACE = re.compile(r"\s+")
 
 
+def xml_text(value):
+    """`value` as a string without the characters XML 1.0 cannot hold: for input and for every XML
+    output (feeds, Word, Excel)."""
+    return _NOT_XML.sub("", str(value))
+
+
 def sanitize_body(value):
     """The body as safe HTML; plain text (no tags) becomes paragraphs."""
-    value = value or ""
+    value = xml_text(value or "")
     if "<" not in value:
         paragraphs = [p.strip() for p in value.replace("\r\n", "\n").split("\n\n")]
         value = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
@@ -50,7 +59,7 @@ def text_length(value):
 
 def plain_text(value):
     """A one-line plain-text field (title, caption, credit): no tags, no control characters."""
-    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", value or "")
+    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", xml_text(value or ""))
     return _WHITESPACE.sub(" ", value).strip()
 
 

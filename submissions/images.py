@@ -7,6 +7,7 @@ settings.PHOTO_MAX_PIXELS), so nothing here reads settings.
 import hashlib
 import io
 import warnings
+import zlib
 from dataclasses import dataclass
 
 import pillow_heif
@@ -95,6 +96,8 @@ def _decode(data, *, name, max_pixels):
         raise _too_many_pixels(name, max_pixels)
     # A truncated file must be refused, not padded with grey: whatever another library set.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if not _data_complete(data, image):
+        raise _damaged(name)
     try:
         # Image.open() leaves an animated WebP at its first frame and a HEIC at its primary image.
         image.load()
@@ -103,6 +106,131 @@ def _decode(data, *, name, max_pixels):
     # Broken files make Pillow raise nearly any exception type; none of them may become a 500.
     except Exception:
         raise _damaged(name) from None
+
+
+def _data_complete(data, image):
+    """Whether the file holds data for every pixel its header claims.
+
+    Pillow's decoders stop quietly where the data ends if the file is otherwise well formed: a JPEG
+    whose end marker comes early is filled with the last colour, a PNG whose compressed stream ends
+    early keeps the rows it had. libwebp and libheif refuse such files themselves.
+    """
+    try:
+        if image.format == "JPEG":
+            return _jpeg_complete(data)
+        if image.format == "PNG":
+            return _png_complete(data, image)
+    except Exception:  # a structure too broken to walk is not complete either
+        return False
+    return True
+
+
+# Bytes that are never a marker; a decoder that needs more data than the scan holds reads them as
+# picture data, and what it decodes then differs from what it decodes without them.
+_JPEG_PROBE = bytes(range(1, 255)) * 2
+
+
+def _jpeg_complete(data):
+    """A scan that ends early decodes differently once other bytes follow it; a whole one does not.
+
+    A baseline file is compared at 1/8 scale, which still reads all of its scans' data; a progressive
+    one at full size, since its last scans carry only the fine detail a small decode leaves out.
+    """
+    end = _jpeg_scan_end(data)
+    if end is None:
+        return False
+    probed = data[:end] + _JPEG_PROBE + data[end:]
+    return _jpeg_pixels_digest(data) == _jpeg_pixels_digest(probed)
+
+
+def _jpeg_pixels_digest(data):
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+        if not image.info.get("progressive"):
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
+        return hashlib.sha256(image.tobytes()).digest()
+
+
+def _jpeg_scan_end(data):
+    """The offset of the marker that ends the first image's last scan, or None if there is none."""
+    position, scan_end = 2, None
+    while position + 2 <= len(data):
+        if data[position] != 0xFF:  # stray bytes between segments: libjpeg skips them, and so do we
+            position = data.find(b"\xff", position)
+            if position == -1:
+                return None
+            continue
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif marker == 0xD9:  # end of image
+            return scan_end
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            position += 2
+        else:
+            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+            if marker == 0xDA:  # start of scan: its entropy-coded data runs to the next marker
+                position = scan_end = _jpeg_next_marker(data, position)
+                if position is None:
+                    return None
+    return None
+
+
+def _jpeg_next_marker(data, position):
+    while (position := data.find(b"\xff", position)) != -1 and position + 1 < len(data):
+        following = data[position + 1]
+        if following == 0xFF:
+            position += 1
+        elif following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed byte, restart marker
+            position += 2
+        else:
+            return position
+    return None
+
+
+# Adam7: (first column, first row, column step, row step) of each pass.
+_ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _png_complete(data, image):
+    """The IDAT stream inflates to a filter byte and a full row for every row (of every Adam7 pass),
+    and the file ends with IEND."""
+    idat, header, position = [], None, 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind, body = data[position + 4 : position + 8], data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            return header is not None and _inflated_size(b"".join(idat)) >= _png_raw_size(header)
+        position += 12 + length
+    return False
+
+
+def _png_raw_size(header):
+    width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+    bits = header[8] * _PNG_CHANNELS[header[9]]
+    if not header[12]:
+        return height * (1 + (width * bits + 7) // 8)
+    total = 0
+    for x0, y0, dx, dy in _ADAM7:
+        columns, rows = len(range(x0, width, dx)), len(range(y0, height, dy))
+        if columns and rows:
+            total += rows * (1 + (columns * bits + 7) // 8)
+    return total
+
+
+def _inflated_size(compressed, *, block=1 << 20):
+    """How many bytes a zlib stream inflates to, counted a block at a time (never all in memory)."""
+    inflater, total = zlib.decompressobj(), 0
+    pending = compressed
+    while pending and not inflater.eof:
+        total += len(inflater.decompress(pending, block))
+        pending = inflater.unconsumed_tail
+    return total
 
 
 def _to_srgb(image):

@@ -84,6 +84,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("category", "author", "unit").annotate(photo_count=models.Count("photos"))
 
+    def crediting(self, unit_ids):
+        """Submitted items that name one of these units as a co-contributing unit."""
+        credits = Article.co_units.through.objects.filter(article=models.OuterRef("pk"), unit_id__in=unit_ids)
+        return self.filter(models.Exists(credits)).exclude(status=Status.DRAFT)
+
     def month_summary(self, unit_ids, month_start, next_month_start):
         """Per unit: items submitted this month, and items waiting on the unit (drafts, returned)."""
         submitted = models.Q(submitted_at__gte=month_start, submitted_at__lt=next_month_start)
@@ -142,6 +147,15 @@ class Article(models.Model):
         Unit, verbose_name=_("co-contributing units"), blank=True, related_name="co_articles"
     )
     suggested_outlets = models.CharField(_("suggested outlets"), max_length=500, blank=True)
+    # The commissioned topic the item answers, if any (a string reference: topics reads submissions).
+    topic = models.ForeignKey(
+        "topics.Topic",
+        verbose_name=_("commissioned topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -163,6 +177,16 @@ class Article(models.Model):
             # the assessment figures count by period across all units
             models.Index(fields=["submitted_at", "unit"], name="article_submitted"),
             models.Index(fields=["signed_off_at", "unit"], name="article_signed_off"),
+            # the office's item ledger: newest submissions first, by each filter it offers
+            models.Index(fields=["-submitted_at", "-id"], name="article_ledger_recent"),
+            models.Index(fields=["unit", "-submitted_at", "-id"], name="article_ledger_unit"),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="article_ledger_status"),
+            models.Index(fields=["category", "-submitted_at", "-id"], name="article_ledger_category"),
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=models.Q(important=True),
+                name="article_ledger_important",
+            ),
         ]
 
     def __str__(self):

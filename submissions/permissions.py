@@ -13,12 +13,23 @@ def writable_unit_ids(user):
     return access_for(user).unit_ids(Role.LIAISON_OFFICER)
 
 
+def credited_unit_ids(user):
+    """Units whose officers and leaders see the submitted items that credit the unit (read-only)."""
+    return access_for(user).unit_ids(Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE)
+
+
 def may_see(user, article):
-    """A unit's officers see all its items; reviewers covering the unit see what was submitted."""
+    """A unit's officers see all its items; reviewers covering the unit see what was submitted, and
+    so do the officers and leaders of a co-contributing unit."""
     access = access_for(user)
     if access.may_write_for(article.unit_id):
         return True
-    return article.status != Status.DRAFT and article.unit_id in access.unit_ids(*REVIEWER_ROLES)
+    if article.status == Status.DRAFT:
+        return False
+    if article.unit_id in access.unit_ids(*REVIEWER_ROLES):
+        return True
+    credited = credited_unit_ids(user)
+    return bool(credited) and article.co_units.filter(pk__in=credited).exists()
 
 
 def is_unit_officer(user, article):
@@ -34,10 +45,25 @@ def may_withdraw(user, article):
     return article.is_withdrawable and is_unit_officer(user, article)
 
 
+def way_back(user, article):
+    """The list the item page leads back to, by role: the unit's officers' own list, the office's
+    item ledger, a reviewer's queue, or home (a co-contributing unit's people)."""
+    access = access_for(user)
+    if access.may_write_for(article.unit_id):
+        return "mine"
+    if access.is_office_staff or access.is_admin:
+        return "ledger"
+    if article.unit_id in access.unit_ids(*REVIEWER_ROLES):
+        return "queue"
+    return "home"
+
+
 def access_article(user, pk, *, queryset=None):
     """The article if the user may see it; 404 otherwise — never a hint that it exists."""
     queryset = (
-        queryset if queryset is not None else Article.objects.select_related("unit", "category", "author")
+        queryset
+        if queryset is not None
+        else Article.objects.select_related("unit", "category", "author", "topic")
     )
     try:
         article = queryset.get(pk=pk)

@@ -7,16 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
 from publicity.paging import page_of
+from publicity.uploads import SizeLimitHandler
 
 from . import actions, permissions
-from .content import diff_html
+from .content import diff_html, plain_text
 from .forms import ArticleFilterForm, ArticleForm, UnitChoiceForm, cover_choice, photo_changes
 from .models import Article, Event, Photo, Status
 
@@ -28,10 +33,11 @@ def article_list(request):
     if not units:
         raise Http404
     form = ArticleFilterForm(request.GET or None)
-    articles = Article.objects.for_list().filter(unit_id__in=units)
+    credited = Article.objects.crediting(units).values("pk")
+    articles = Article.objects.for_list().filter(Q(unit_id__in=units) | Q(pk__in=credited))
     if form.is_valid():
         articles = _filtered(articles, form.cleaned_data)
-    context = page_of(request, articles, name="articles") | {"form": form}
+    context = page_of(request, articles, name="articles") | {"form": form, "own_units": units}
     return render(request, "submissions/article_list.html", context)
 
 
@@ -161,8 +167,11 @@ def autosave(request, pk=None):
         return JsonResponse({"error": conflict.message, "conflict": True}, status=409)
     except actions.ActionRefused as refused:
         return JsonResponse({"error": refused.message}, status=400)
+    # The time as the page's language writes it: "已于 22:59 保存", "Saved at 10:59 p.m."
+    saved = _("Saved at %(time)s") % {"time": time_format(timezone.localtime(article.updated_at))}
     return JsonResponse(
-        _urls(article) | {"version": article.version, "saved_at": article.updated_at.isoformat()}
+        _urls(article)
+        | {"version": article.version, "saved_at": article.updated_at.isoformat(), "saved_message": saved}
     )
 
 
@@ -190,6 +199,7 @@ def article_detail(request, pk):
             "co_units": list(article.co_units.all()),
             "may_edit": permissions.may_edit(request.user, article),
             "may_withdraw": permissions.may_withdraw(request.user, article),
+            "way_back": permissions.way_back(request.user, article),
         },
     )
 
@@ -214,15 +224,58 @@ def _revisions_with_changes(article):
     return revisions
 
 
+# Room for the multipart headers and the form's fields next to a photo of PHOTO_MAX_BYTES.
+UPLOAD_FORM_ALLOWANCE = 256 * 1024
+
+
+@csrf_exempt  # CSRF is checked below, once the size is known and the upload is capped
 @require_POST
 @login_required
 def photo_upload(request, pk):
-    """One photo per request, so each has its own progress bar and can be retried alone."""
+    """One photo per request, so each has its own progress bar and can be retried alone.
+
+    A body declared larger than a photo may be is refused before a byte of it is read; one that
+    turns out larger is cut off at the limit (SizeLimitHandler).
+    """
+    limit = settings.PHOTO_MAX_BYTES
+    if _declared_length(request) > limit + UPLOAD_FORM_ALLOWANCE:
+        article = permissions.access_article(request.user, pk)
+        message = _("The photo is larger than the %(limit)s limit; nothing was added.") % {
+            "limit": filesizeformat(limit)
+        }
+        return _upload_refused(request, article, message, _wants_json(request))
+    cap = SizeLimitHandler(request, limit=limit)
+    request.upload_handlers.insert(0, cap)
+    return _photo_upload(request, pk, cap)
+
+
+def _declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@csrf_protect
+def _photo_upload(request, pk, cap):
     article = permissions.access_article(request.user, pk)
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    wants_json = _wants_json(request)
     if not permissions.may_edit(request.user, article):
         return _upload_refused(request, article, _("Photos can no longer be added to this item."), wants_json)
     uploads = request.FILES.getlist("photo")
+    if cap.exceeded:
+        # The photos complete before the limit are added; the one cut off is named.
+        for upload in uploads:
+            _add_photo(request, article, upload)
+        message = _("“%(name)s” is larger than the %(limit)s limit.") % {
+            "name": plain_text(cap.file_name or "")[-120:],
+            "limit": filesizeformat(cap.limit),
+        }
+        return _upload_refused(request, article, message, wants_json)
     if not uploads:
         return _upload_refused(request, article, _("Choose a photo to upload."), wants_json)
     if wants_json:
@@ -235,13 +288,17 @@ def photo_upload(request, pk):
         )
         return JsonResponse({"id": photo.pk, "html": html}, status=201)
     for upload in uploads:  # the form without script sends several at once
-        try:
-            photo = actions.add_photo(article, upload=upload, by=request.user)
-        except actions.ActionRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Photo “%(name)s” added.") % {"name": photo.original_name})
+        _add_photo(request, article, upload)
     return redirect("submissions:edit", pk=article.pk)
+
+
+def _add_photo(request, article, upload):
+    try:
+        photo = actions.add_photo(article, upload=upload, by=request.user)
+    except actions.ActionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Photo “%(name)s” added.") % {"name": photo.original_name})
 
 
 def _upload_refused(request, article, message, wants_json):

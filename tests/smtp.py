@@ -1,5 +1,6 @@
 """`smtp_server`: a real SMTP server (aiosmtpd) on 127.0.0.1 that Django's SMTP backend sends to."""
 
+import asyncio
 import threading
 from email import message_from_bytes, policy
 
@@ -13,6 +14,7 @@ class Inbox:
     def __init__(self):
         self.envelopes = []
         self.messages = []  # email.message.EmailMessage
+        self.stall = {}  # recipient -> seconds to wait before confirming a message to them
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
@@ -23,6 +25,8 @@ class Inbox:
             self.envelopes.append(envelope)
             self.messages.append(message)
             self._arrived.notify_all()
+        # Kept, and then the confirmation is late: the client may give up on a message that arrived.
+        await asyncio.sleep(max((self.stall.get(to, 0) for to in envelope.rcpt_tos), default=0))
         return "250 Message accepted for delivery"
 
     def wait_for(self, count, timeout=5.0):

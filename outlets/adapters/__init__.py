@@ -1,7 +1,7 @@
 """One adapter per outlet kind. Each sends a delivery and, where the outlet can be asked, finds a
 delivery that may have been sent already (reconcile) and reports its adoption."""
 
-from .base import Adapter, DeliveryError, Recorder, Sent
+from .base import Adapter, DeliveryError, LeaseLost, Recorder, Sent
 
 
 def adapter_for(outlet):
@@ -16,4 +16,4 @@ def adapter_for(outlet):
     return registry[outlet.kind](outlet)
 
 
-__all__ = ["Adapter", "DeliveryError", "Recorder", "Sent", "adapter_for"]
+__all__ = ["Adapter", "DeliveryError", "LeaseLost", "Recorder", "Sent", "adapter_for"]

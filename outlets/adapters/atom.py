@@ -13,9 +13,9 @@ class AtomAdapter(Adapter):
         return settings.SITE_URL.rstrip("/") + reverse("outlets:feed", args=[self.outlet.feed_token])
 
     def send(self, delivery, recorder):
-        recorder.log(
-            {"method": "FEED", "url": self.feed_url(), "sent": {"entry": f"urn:uuid:{delivery.uuid}"}}
-        )
+        # The log is shown to everyone who sees deliveries; the feed's address is for fewer (permissions.py).
+        address = reverse("outlets:feed", args=["…"])
+        recorder.log({"method": "FEED", "url": address, "sent": {"entry": f"urn:uuid:{delivery.uuid}"}})
         return Sent(remote_id=f"urn:uuid:{delivery.uuid}", remote_url=self.feed_url())
 
     def find(self, delivery, recorder):

@@ -2,6 +2,7 @@ import email.utils
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -14,14 +15,33 @@ MAX_RETRY_AFTER = timedelta(hours=6)
 
 class DeliveryError(Exception):
     """A failed try. `permanent`: do not retry; `pause`: the outlet refuses us (credentials):
-    pause it and tell the admins; `retry_after`: the outlet said when to come back."""
+    pause it and tell the admins; `retry_after`: the outlet said when to come back; `maybe_sent`:
+    the request may have reached the outlet (no answer came), so it must be asked before a resend."""
 
-    def __init__(self, message, *, permanent=False, pause=False, retry_after=None):
+    def __init__(self, message, *, permanent=False, pause=False, retry_after=None, maybe_sent=False):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.pause = pause
         self.retry_after = retry_after
+        self.maybe_sent = maybe_sent
+
+
+class LeaseLost(Exception):
+    """The attempt's lease ran out and another attempt took the delivery over: stop, change nothing."""
+
+
+# No connection, so the outlet surely has not got the request: sending it again is safe.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError)
+
+
+def transport_error(exc, method):
+    """A request that got no answer. Unless it never left (no connection) or only read (GET), the
+    outlet may have acted on it: a read or write timeout, a reset or a garbled reply after sending."""
+    reads_only = method in ("GET", "HEAD")
+    return DeliveryError(
+        f"{exc.__class__.__name__}: {exc}", maybe_sent=not reads_only and not isinstance(exc, NOT_SENT)
+    )
 
 
 @dataclass
@@ -33,12 +53,19 @@ class Sent:
 class Recorder:
     """Collects what one attempt sent and received, and saves remote ids the moment they arrive."""
 
-    def __init__(self, delivery):
+    def __init__(self, delivery, renew_lease=None):
         self.delivery = delivery
         self.requests = []
+        self._renew_lease = renew_lease
 
     def log(self, entry):
         self.requests.append(entry)
+
+    def before_request(self):
+        """Extend the attempt's lease before each request, so a live multi-request send is never
+        taken over; raises LeaseLost if it was (a takeover after a stall)."""
+        if self._renew_lease is not None:
+            self._renew_lease()
 
     def save_remote(self, **fields):
         from ..models import Delivery

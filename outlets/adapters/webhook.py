@@ -9,7 +9,8 @@ import time
 import httpx
 
 from .. import http
-from .base import Adapter, DeliveryError, Sent, payload, raise_for_status
+from ..validators import is_web_address
+from .base import Adapter, DeliveryError, Sent, payload, raise_for_status, transport_error
 
 
 def secret_bytes(secret):
@@ -27,7 +28,10 @@ def sign(secret, message_id, timestamp, body):
 
 
 def verify(secret, headers, body, *, tolerance=300):
-    """True if the headers carry a valid v1 signature of body, made within `tolerance` seconds."""
+    """True if the headers carry a valid v1 signature of body, made within `tolerance` seconds.
+    Never with an empty secret: anyone can sign with an empty key."""
+    if not secret:
+        return False
     message_id, timestamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "")
     try:
         if abs(time.time() - int(timestamp)) > tolerance:
@@ -57,6 +61,7 @@ class WebhookAdapter(Adapter):
             "webhook-timestamp": timestamp,
             "webhook-signature": sign(self.secret, message_id, timestamp, body),
         }
+        recorder.before_request()
         try:
             response = http.request(
                 recorder,
@@ -67,7 +72,7 @@ class WebhookAdapter(Adapter):
                 redacted={"json": data, "headers": ["webhook-id", "webhook-timestamp"]},
             )
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None
+            raise transport_error(exc, "POST") from None
         except http.DestinationRefused as exc:
             raise DeliveryError(str(exc), permanent=True) from None
         raise_for_status(response)
@@ -76,7 +81,8 @@ class WebhookAdapter(Adapter):
         except ValueError:
             answer = {}
         answer = answer if isinstance(answer, dict) else {}
-        return Sent(remote_id=str(answer.get("id", ""))[:200], remote_url=str(answer.get("url", ""))[:500])
+        url = str(answer.get("url", ""))[:500]
+        return Sent(remote_id=str(answer.get("id", ""))[:200], remote_url=url if is_web_address(url) else "")
 
     def test_connection(self, recorder):
         self._post(recorder, {"schema": "publicity-desk.ping.v1"}, f"test-{int(time.time())}")

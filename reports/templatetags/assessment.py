@@ -1,25 +1,13 @@
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import pgettext
+
+from .. import numbers
 
 register = template.Library()
 
-
-@register.filter
-def percent(value):
-    """0.4567 → "45.7%"; no rate (nothing signed off) → "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{number_format(float(value) * 100, 1)}%"
-
-
-@register.filter
-def points(value):
-    """Points with at most two decimals and no trailing zeros: 12, 12.5, -1."""
-    if value is None:
-        return "0"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+# The same functions as the PDFs, Word and Excel files use (see reports.numbers).
+percent = register.filter("percent", numbers.percent)
+points = register.filter("points", numbers.points)
 
 
 @register.filter

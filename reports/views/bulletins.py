@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from submissions.actions import ActionRefused
 
 from .. import actions, permissions
+from ..documents import figure_notes
 from ..figures import assessed_units
 from ..forms import BulletinForm, GenerateBulletinForm
 from ..models import Bulletin
@@ -78,7 +79,10 @@ def bulletin_detail(request, pk):
                 return redirect("reports:bulletin", pk=pk)
     else:
         actions.mark_bulletin_read(bulletin, by=request.user)
-    context = {"bulletin": bulletin, "form": form, "may_manage": manager}
+    notes = figure_notes((bulletin.figures or {}).get("label", ""))
+    context = {"bulletin": bulletin, "form": form, "may_manage": manager, "notes": notes}
+    if manager:
+        context["regenerations"] = list(bulletin.regenerations.select_related("by")[:5])
     if permissions.may_see_office_figures(request.user) and bulletin.is_published:
         read = {r.unit_id: r for r in bulletin.receipts.select_related("read_by")}
         context["receipts"] = [(unit, read.get(unit.pk)) for unit in assessed_units()]
@@ -94,6 +98,20 @@ def publish(request, pk):
     published = actions.publish_bulletin(bulletin, by=request.user)
     messages.success(request, _("Published and sent to every unit."))
     return redirect("reports:bulletin", pk=published.pk)
+
+
+@login_required
+@require_POST
+def regenerate(request, pk):
+    permissions.require_manager(request.user)
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    try:
+        actions.regenerate_bulletin_files(bulletin, by=request.user)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The PDF and Word files were made again from the published text."))
+    return redirect("reports:bulletin", pk=pk)
 
 
 @login_required

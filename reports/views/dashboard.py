@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -17,6 +18,7 @@ from publicity.paging import page_of
 from .. import actions, charts, permissions
 from ..figures import Progress, assessed_units, monthly_series, officer_figures, unit_figures
 from ..models import Reminder, Score
+from ..numbers import percent, points
 from ..periods import Kind, Period
 from ..rankings import MEASURES, rank
 from .exports import figures_sheet, ledger_sheet
@@ -69,31 +71,40 @@ def _totals(rows):
 
 
 def _charts(year, rows):
+    """Each chart with its title and the table of its figures, months named in the page's language."""
     series = monthly_series(year)
-    months = [m.strftime("%m") for m in series["months"]]
+    months = [date_format(m, "M") for m in series["months"]]
+    submitted = [(pgettext("count", "Submitted"), list(series["submitted"].values()))]
     by_level = [
         (label, list(series["adopted_by_level"][level].values())) for level, label in Outlet.Level.choices
     ]
     names = {row.subject.pk: row.subject.short_name or row.subject.name for row in rows}
     top = sorted(series["points"].items(), key=lambda item: -sum(item[1].values()))[:5]
+    by_unit = [(names.get(unit_id, "?"), list(values.values())) for unit_id, values in top]
     with_items = sorted((r for r in rows if r.figures.signed_off), key=lambda r: -r.figures.signed_off)[
         :RATE_CHART_UNITS
     ]
+    rates = [(names[r.subject.pk], r.figures.rate) for r in with_items]
     return {
-        "submitted": charts.stacked_bars(
-            months,
-            [(pgettext("count", "Submitted"), list(series["submitted"].values()))],
-            title=_("Items submitted per month"),
-        ),
-        "adopted": charts.stacked_bars(months, by_level, title=_("Adoptions per month, by outlet level")),
-        "rate": charts.bar_list(
-            [(names[r.subject.pk], r.figures.rate) for r in with_items], title=_("Adoption rate by unit")
-        ),
-        "points": charts.line_chart(
-            months,
-            [(names.get(unit_id, "?"), list(values.values())) for unit_id, values in top],
-            title=_("Points per month, top five units"),
-        ),
+        "submitted": _chart(charts.stacked_bars, _("Items submitted per month"), months, submitted),
+        "adopted": _chart(charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level),
+        "points": _chart(charts.line_chart, _("Points per month, top five units"), months, by_unit, points),
+        "rate": {
+            "title": _("Adoption rate by unit"),
+            "svg": charts.bar_list(rates, title=_("Adoption rate by unit"), value_format=percent),
+            "table": {
+                "headers": [_("Unit"), _("Adoption rate")],
+                "rows": [[n, percent(r)] for n, r in rates],
+            },
+        },
+    }
+
+
+def _chart(draw, title, months, series, value_text=None):
+    return {
+        "title": title,
+        "svg": draw(months, series, title=title),
+        "table": charts.chart_table(months, series, value_text) if series else None,
     }
 
 
@@ -130,7 +141,15 @@ def unit_points(request, unit_id):
     period = Period.parse(request.GET.get("period"), Kind.YEAR)
     lines = (
         Score.objects.filter(unit=unit, month__gte=period.start, month__lt=period.end)
-        .select_related("article", "officer", "rule__outlet", "rule__category", "adoption__outlet")
+        .select_related(
+            "article__topic",
+            "officer",
+            "rule__outlet",
+            "rule__category",
+            "bonus",
+            "policy",
+            "adoption__outlet",
+        )
         .order_by("-month", "-id")
     )
     if request.GET.get("format") == "xlsx":

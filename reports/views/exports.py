@@ -74,9 +74,37 @@ def ledger_sheet(lines, unit, period):
             line.article_id,
             str(line.article) if line.article else "",
             str(line.officer) if line.officer else "",
-            str(line.rule) if line.rule else "",
+            str(line.source) if line.source else "",
             line.points,
         ]
         for line in lines
     ]
     return xlsx_response(f"{unit.name}-{period}.xlsx", str(period.label), headers, rows)
+
+
+def items_sheet(items, title):
+    """The item ledger as filtered on the page: one row per item."""
+    headers = [_("Item number"), _("Title"), _("Unit"), _("Unit class"), _("Author"), _("Category")]
+    headers += [_("Event date"), pgettext("date", "Submitted"), _("Signed off"), _("Status"), _("Important")]
+    headers += [_("Co-contributing units"), _("Delivered to"), _("Adopted by"), _("Published on")]
+    rows = [
+        [
+            item.pk,
+            str(item),
+            str(item.unit),
+            str(item.unit.unit_class or ""),
+            str(item.author),
+            str(item.category or ""),
+            item.event_date,
+            item.submitted_at,
+            item.signed_off_at,
+            str(item.get_status_display()),
+            _("Yes") if item.important else "",
+            ", ".join(str(u) for u in item.co_units.all()),
+            ", ".join(str(d.outlet) for d in item.deliveries.all()),
+            ", ".join(str(a.outlet) for a in item.adoptions.all()),
+            ", ".join(a.adopted_on.isoformat() for a in item.adoptions.all()),
+        ]
+        for item in items
+    ]
+    return xlsx_response(f"{title}.xlsx", title, headers, rows)

@@ -7,15 +7,23 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import documents, permissions
+from submissions.actions import ActionRefused
+
+from .. import actions, documents, permissions
 from ..documents import year_end_title
 from ..figures import assessed_units
+from ..forms import YearClosingForm
+from ..models import AssessmentYear, YearEvent
 from ..sheets import xlsx_response
 from ..yearend import measures, month_lines, summary_sentence, year_end_figures
 
@@ -44,6 +52,7 @@ def year_end(request):
     figures = year_end_figures(scope.year, scope.unit)
     this_year = timezone.localdate().year
     context = {
+        **_closing(request.user, scope.year),
         "scope": scope,
         "figures": figures,
         "title": year_end_title(figures),
@@ -55,6 +64,47 @@ def year_end(request):
         "tab": "year_end",
     }
     return render(request, "reports/year_end.html", context)
+
+
+def _closing(user, year):
+    """Whether the year is closed, its log, and for the office director the form to close or reopen it.
+    Two queries."""
+    row = AssessmentYear.objects.filter(year=year).select_related("closed_by").first()
+    may_close = permissions.may_close_years(user) and year < timezone.localdate().year
+    return {
+        "year_row": row,
+        "year_events": list(YearEvent.objects.filter(year__year=year).select_related("actor")),
+        "closing_form": YearClosingForm() if may_close else None,
+    }
+
+
+@login_required
+@require_POST
+def close_year(request, year):
+    return _close_or_reopen(request, year, actions.close_year, _("%(year)s is closed."))
+
+
+@login_required
+@require_POST
+def reopen_year(request, year):
+    message = _("%(year)s is open again: its points are being recomputed.")
+    return _close_or_reopen(request, year, actions.reopen_year, message)
+
+
+def _close_or_reopen(request, year, action, done):
+    if not permissions.may_close_years(request.user):
+        raise PermissionDenied
+    form = YearClosingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+    else:
+        try:
+            action(year, by=request.user, reason=form.cleaned_data["reason"])
+        except ActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, done % {"year": year})
+    return redirect(f"{reverse('reports:year_end')}?{urlencode({'year': year})}")
 
 
 @login_required

@@ -93,8 +93,7 @@ function setupAutosave(form) {
         if (response.ok) {
           form.elements.version.value = body.version;
           adopt(body);
-          const time = new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-          show(status.dataset.saved.replace("%(time)s", time), "ok");
+          show(body.saved_message, "ok"); // the server writes the time in the page's language
         } else if (response.status === 409) {
           paused = true;
           show(body.conflict ? status.dataset.conflict : body.error, "warn");

@@ -37,6 +37,16 @@ const WordPaste = E.Extension.create({
   },
 });
 
+// The toolbar's titles come in English; the page gives ours (static/js/editor-labels.js).
+function relabelToolbar(wrapper) {
+  if (!window.editorLabel) return;
+  for (const button of wrapper.querySelectorAll("button[title]")) {
+    const label = window.editorLabel(button.title);
+    button.title = label;
+    button.setAttribute("aria-label", label);
+  }
+}
+
 export function createBodyEditor(textarea) {
   const wrapper = document.createElement("div");
   wrapper.className = "prose-editor";
@@ -62,6 +72,9 @@ export function createBodyEditor(textarea) {
         ...(label ? { "aria-labelledby": label.id } : {}),
         "data-testid": "body-editor",
       },
+    },
+    onCreate() {
+      relabelToolbar(wrapper);
     },
     onUpdate({ editor }) {
       const html = editor.getHTML();

@@ -38,7 +38,7 @@ def director_page(browser, live_server, sign_in):
 
 def waiting_for_director(title):
     officer = User.objects.get(username="officer")
-    unit = Unit.objects.get(name="Shawan No. 1 Middle School")
+    unit = Unit.objects.get(name_en="Shawan No. 1 Middle School")
     article = ArticleFactory(
         unit=unit,
         author=officer,
@@ -73,10 +73,10 @@ def test_sign_off_sends_to_the_chosen_outlets_and_the_page_follows(
     expect(outlets).to_contain_text("District portal please")
     expect(outlets.get_by_label("Campus news feed")).to_be_checked()  # preselected
     outlets.get_by_label("District portal").check()
-    page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text("Approved.")).to_be_visible()
+    page.get_by_role("button", name="Sign off and send").click()
+    expect(page.get_by_text(re.compile("1 item signed off and sent to: .*District portal"))).to_be_visible()
 
-    page.goto(f"{live_server.url}/submissions/{article.pk}/")
+    expect(page).to_have_url(f"{live_server.url}/submissions/{article.pk}/")  # stays with the item
     deliveries = page.get_by_test_id("deliveries")
     expect(deliveries.locator("li", has_text="District portal")).to_contain_text("Retrying at")
     expect(deliveries.locator("li", has_text="Campus news feed")).to_contain_text("Delivered")

@@ -22,7 +22,7 @@ def _number(page, testid):
 
 
 def test_the_director_runs_the_month_end_routine(demo, browser, live_server, sign_in, tmp_path):
-    unit = Unit.objects.get(name="Jiayang Town Central School")
+    unit = Unit.objects.get(name_en="Jiayang Town Central School")
     officer = User.objects.get(username="officer")
     now = timezone.now()
     item = ArticleFactory(unit=unit, author=officer, last_editor=officer, title="Town pupils plant 300 trees")

@@ -33,7 +33,7 @@ def as_user(browser, live_server, sign_in):
 
 def new_item(title, important=False):
     officer = User.objects.get(username="officer")
-    unit = Unit.objects.get(name="Shawan No. 1 Middle School")
+    unit = Unit.objects.get(name_en="Shawan No. 1 Middle School")
     return ArticleFactory(unit=unit, author=officer, last_editor=officer, title=title, important=important)
 
 
@@ -85,7 +85,8 @@ def test_layered_review_with_a_return_and_resubmission(demo, live_server, as_use
     expect(leader.get_by_test_id("queue")).not_to_contain_text("Science fair winners announced")
     open_from_queue(director, "Science fair winners announced")
     expect(director.get_by_test_id("changed-since").locator("ins")).to_contain_text("Class 7-2")
-    director.get_by_role("button", name="Approve").click()
+    director.get_by_role("button", name="Sign off and send").click()
+    expect(director).to_have_url(f"{live_server.url}/submissions/{article.pk}/")
 
     article.refresh_from_db()
     assert article.status == Status.APPROVED
@@ -111,7 +112,8 @@ def test_important_items_go_to_the_leadership_group(demo, live_server, as_user):
 
     leadership = as_user("leadership")
     open_from_queue(leadership, "New policy on homework")
-    leadership.get_by_role("button", name="Approve").click()
+    leadership.get_by_role("button", name="Sign off and send").click()
+    expect(leadership.get_by_test_id("status")).to_have_text("Approved")
     assert Article.objects.get(pk=article.pk).status == Status.APPROVED
 
 

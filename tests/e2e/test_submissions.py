@@ -196,7 +196,7 @@ def test_my_submissions_filters_and_withdraws(officer_page, live_server):
     from accounts.models import Unit, User
     from tests.factories import ArticleFactory
 
-    school = Unit.objects.get(name="Shawan No. 1 Middle School")
+    school = Unit.objects.get(name_en="Shawan No. 1 Middle School")
     officer = User.objects.get(username="officer")
     ArticleFactory(
         unit=school, author=officer, last_editor=officer, title="Choir concert", status=Status.IN_REVIEW

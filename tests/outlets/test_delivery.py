@@ -7,6 +7,7 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from accounts.models import Role, RoleAssignment
 from notifications.models import Notification
 from outlets import actions
 from outlets.credentials import encrypt
@@ -16,6 +17,7 @@ from reviews.models import ReviewStep
 from submissions.models import Event, Status
 from tests.factories import PhotoFactory, UserFactory
 from tests.outlets.conftest import SECRET
+from tests.outlets.test_promises import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -309,6 +311,70 @@ def test_an_interrupted_email_waits_for_a_person(article, sign_off, smtp_server,
     assert delivery.state == Delivery.State.NEEDS_REVIEW
 
 
+def test_an_email_the_server_did_not_confirm_waits_for_a_person(article, sign_off, smtp_server, settings, db):
+    director = UserFactory(email="director@office.example")
+    RoleAssignment.objects.create(user=director, role=Role.OFFICE_DIRECTOR, unit=article.unit)
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.stall["desk@daily.example"] = 3  # takes the message, confirms it after our timeout
+
+    sign_off(article)
+
+    delivery = only_delivery(article)
+    assert delivery.state == Delivery.State.NEEDS_REVIEW, delivery.last_error
+    assert sweep() == 0
+    assert Notification.objects.filter(recipient=director, kind=Notification.Kind.DELIVERY_FAILED).exists()
+    desk = [m for m in smtp_server.messages if m["To"] == "desk@daily.example"]
+    assert len(desk) == 1  # it did arrive; a blind retry would have sent a second copy
+
+
+def test_an_email_desk_is_given_no_longer_than_any_outlet_request(
+    article, sign_off, smtp_server, settings, db
+):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_TIMEOUT = None  # Django's default: wait for ever
+    settings.OUTLETS_HTTP_TIMEOUT = 1  # what the delivery's lease is made for
+    smtp_server.stall["desk@daily.example"] = 3
+
+    sign_off(article)
+
+    assert only_delivery(article).state == Delivery.State.NEEDS_REVIEW
+
+
+def test_a_person_who_checked_can_send_a_needs_review_email_again(
+    article, sign_off, smtp_server, settings, people, django_capture_on_commit_callbacks, db
+):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_TIMEOUT = 1
+    smtp_server.stall["desk@daily.example"] = 3
+    sign_off(article)
+    assert only_delivery(article).state == Delivery.State.NEEDS_REVIEW
+    smtp_server.stall.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.retry(only_delivery(article), by=people["director"])
+
+    assert only_delivery(article).state == Delivery.State.DELIVERED
+
+
+def test_an_email_server_that_cannot_be_reached_is_retried(article, sign_off, smtp_server, settings, db):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    settings.EMAIL_PORT = free_port()  # nothing listens: the message cannot have gone out
+
+    sign_off(article)
+
+    delivery = only_delivery(article)
+    assert delivery.state == Delivery.State.RETRYING and not delivery.maybe_sent
+
+
 def test_atom_feed_lists_delivered_items_with_stable_ids(client, article, sign_off, db):
     feed_outlet = Outlet.objects.create(name="Campus feed", kind=Outlet.Kind.ATOM, preselected=True)
     sign_off(article)
@@ -327,3 +393,28 @@ def test_test_connection_reports_the_outlets_exact_error(webhook, receiver):
     assert not ok and "HTTP 403" in message
     ok, message = actions.test_connection(webhook)
     assert ok
+
+
+def test_the_email_desk_gets_the_title_and_captions_as_text_not_markup(article, sign_off, smtp_server, db):
+    from django.core.files.base import ContentFile
+
+    from tests.submissions import corpus
+
+    hostile = '<script>alert(1)</script> & "x"'
+    article.title = hostile
+    article.save()
+    photo = PhotoFactory(
+        article=article, caption=f"<img src=x onerror=alert(2)> {hostile}", credit="<b>Li</b>"
+    )
+    photo.display.save("d.jpg", ContentFile(corpus.jpeg()), save=True)
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+
+    sign_off(article)
+
+    [mail] = [m for m in smtp_server.wait_for(2, timeout=10) if m["To"] == "desk@daily.example"]
+    html = mail.get_body(("html",)).get_content()
+    assert "<script" not in html and "<img src=x" not in html and "<b>Li" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html  # nothing lost
+    assert mail["Subject"] == hostile  # a header is plain text

@@ -11,11 +11,13 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 
 from outlets.models import Delivery, Outlet
 from outlets.tasks import sweep
@@ -56,10 +58,11 @@ class Broker:
         self.options = options
 
     def __enter__(self):
+        self.saved_options = app.conf.broker_transport_options
         app.conf.task_always_eager = False
         app.conf.task_default_queue = self.queue
         app.conf.broker_write_url = self.url
-        app.conf.broker_transport_options = self.options
+        app.conf.broker_transport_options = {**self.saved_options, **self.options}
         reconnect()
         return self
 
@@ -67,7 +70,7 @@ class Broker:
         app.conf.task_always_eager = True
         app.conf.task_default_queue = "celery"
         app.conf.broker_write_url = None
-        app.conf.broker_transport_options = {}
+        app.conf.broker_transport_options = self.saved_options
         reconnect()
 
 
@@ -95,6 +98,7 @@ def start_worker(broker, **env):
             "DATABASE_URL": database_url(),
             "DEBUG": "true",
             "SITE_URL": settings.SITE_URL,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "OUTLETS_ALLOW_LOOPBACK": "true",
             **env,
         },
@@ -214,3 +218,60 @@ def _redis_answers(port):
             return s.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def test_photos_uploaded_by_a_killed_worker_are_found_and_it_goes_out_within_a_minute(
+    article, people, wordpress, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from outlets.credentials import encrypt
+    from tests.factories import PhotoFactory
+    from tests.submissions import corpus
+
+    for n in range(2):
+        photo = PhotoFactory(article=article, caption=f"Photo {n}", is_cover=n == 0)
+        photo.display.save("d.jpg", ContentFile(corpus.jpeg((64 + n, 48))), save=True)
+    Outlet.objects.create(
+        name="Municipal portal",
+        kind=Outlet.Kind.WORDPRESS,
+        endpoint=wordpress.url,
+        username=wordpress.author.username,
+        secret_encrypted=encrypt(wordpress.author.app_password),
+        preselected=True,
+    )
+    with Broker(
+        settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://", tmp_path
+    ) as broker:
+        doomed = start_worker(broker, PUBLICITY_FAILPOINT="wordpress.after_media_uploaded")
+        sign_off(article, people)
+        delivery = Delivery.objects.get(article=article)
+        try:
+            doomed.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the worker did not reach the failpoint:\n" + stop(doomed))
+        assert doomed.returncode == -9, stop(doomed)  # killed after WordPress stored the first photo
+        assert Delivery.objects.get(pk=delivery.pk).remote_media == {}
+        assert len(wordpress.media(search=delivery.marker)) == 1
+
+        # Half a minute after the crash the lease has run out, so the sweeper, which runs every
+        # 30 s, sends it within a minute of the crash.
+        sweep_every = timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]["schedule"])
+        half_a_minute_later = timedelta(minutes=1) - sweep_every
+        Delivery.objects.filter(pk=delivery.pk).update(lease_until=F("lease_until") - half_a_minute_later)
+        worker = start_worker(broker)
+        try:
+            assert sweep() == 1
+            wait_until(
+                lambda: Delivery.objects.get(pk=delivery.pk).state == Delivery.State.DELIVERED,
+                what="delivery",
+            )
+        finally:
+            stop(worker)
+    delivery.refresh_from_db()
+    uploaded = wordpress.media(search=delivery.marker)
+    assert len(uploaded) == 2  # one media item per photo
+    assert {m["id"] for m in uploaded} == {m["id"] for m in delivery.remote_media.values()}
+    [post] = wordpress.posts(slug=delivery.marker, status="any", context="edit")
+    assert all(m["source_url"] in post["content"]["raw"] for m in uploaded)
+    assert [a.outcome for a in delivery.attempts_log.all()] == ["interrupted", "delivered"]

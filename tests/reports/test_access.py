@@ -7,13 +7,20 @@ from django.utils import timezone
 from accounts.models import Role
 from outlets.models import Adoption
 from reports import urls as report_urls
-from reports.models import Bulletin, Reminder
+from reports.models import Bulletin, Reminder, YearEvent
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, UserFactory, officer_of
 
 from .conftest import signed_off_item
 
-ARGS = {"unit_id": "other_unit", "pk": "draft", "kind": "pdf"}
-FORM = {"period": "2026-10", "adopted_on": "2026-10-01", "title": "x", "body": "y", "version": 1}
+ARGS = {"unit_id": "other_unit", "pk": "draft", "kind": "pdf", "year": 2025}
+FORM = {
+    "period": "2026-10",
+    "adopted_on": "2026-10-01",
+    "title": "x",
+    "body": "y",
+    "version": 1,
+    "reason": "z",
+}
 
 
 @pytest.fixture
@@ -58,6 +65,7 @@ def test_outsiders_see_nothing_and_change_nothing(client, world, outlets, who):
         )
         assert posted.status_code in allowed, url
     assert not Adoption.objects.exists() and not Reminder.objects.exists()
+    assert not YearEvent.objects.exists()
     world["draft"].refresh_from_db()
     assert world["draft"].title == "Draft" and not world["draft"].is_published
     assert Bulletin.objects.count() == 1

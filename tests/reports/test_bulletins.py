@@ -1,10 +1,14 @@
 """Bulletins for a quarter and in Chinese: the text and the table come from the period's figures."""
 
+import io
 from datetime import date
 
+from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from reports import actions
+from reports.documents import bulletin_rows
 from reports.models import Quota
 from reports.periods import Period
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory
@@ -48,3 +52,24 @@ def test_a_bulletin_written_in_chinese_lists_units_the_chinese_way(office, outle
         bulletin = actions.generate_bulletin(Period("month", 2025, 11), by=director, today=date(2026, 1, 5))
     assert bulletin.title == "关于2025年11月信息宣传工作情况的通报"
     assert "Ahead、Behind、Silent" in bulletin.body
+
+
+def test_the_rate_reads_the_same_on_the_page_in_the_pdf_word_and_excel(client, office, outlets):
+    ahead, *_ = _units(office)
+    director = RoleAssignmentFactory(role="office_director", unit=office).user
+    for day in (3, 4, 5):
+        item = signed_off_item(ahead, submitted=date(2025, 11, day))
+        if day != 5:
+            adopt(item, outlets["city"], date(2025, 11, 20))
+    bulletin = actions.generate_bulletin(Period("month", 2025, 11), by=director, today=date(2026, 1, 5))
+    bulletin.figures["rows"][0]["points"] = "12.50"
+    bulletin.save()
+    client.force_login(director)
+
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+    sheet = client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "xlsx"]))
+
+    assert "66.7%" in page and ">12.5<" in page  # 2 of 3: 66.66…, never cut to 66.6
+    assert bulletin_rows(bulletin.figures)[0][4:6] == ["66.7%", "12.5"]  # the PDF's and Word's table
+    values = [cell.value for cell in load_workbook(io.BytesIO(sheet.content)).active[2]]
+    assert 0.667 in values

@@ -4,8 +4,10 @@ from xml.etree import ElementTree
 
 import pytest
 from django.template import Context, Template
+from django.utils.translation import override
 
-from reports.charts import PALETTE, bar_list, line_chart, stacked_bars
+from reports.charts import PALETTE, bar_list, chart_table, line_chart, stacked_bars
+from reports.numbers import percent, points
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & Co"
@@ -190,6 +192,12 @@ def test_each_series_is_one_line_with_a_marker_per_category():
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_characters_xml_cannot_hold_leave_the_chart_well_formed(kind):
+    root = parse(draw(kind, "Unit\x07 One\ufffe"))  # WeasyPrint reads the SVG as XML in the PDFs
+    assert "Unit One" in titles(root) + texts(root)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_hostile_labels_are_escaped(kind):
     chart = draw(kind, HOSTILE)
     root = parse(chart)
@@ -260,3 +268,45 @@ def test_coordinates_have_at_most_one_decimal():
     coordinates = [point.get(f"c{axis}") for point in root.iter(SVG + "circle") for axis in "xy"]
     assert len(coordinates) == 6
     assert all(len(value.partition(".")[2]) <= 1 for value in coordinates)
+
+
+# Text alternative
+
+
+def description(root):
+    desc = root.find(SVG + "desc")
+    assert desc is not None and desc.get("id") in root.get("aria-describedby", "").split()
+    return desc.text
+
+
+def test_stacked_bars_are_described_by_their_total_and_highest_category():
+    chart = stacked_bars(MONTHS, [("school", [1, 2, 0]), ("city", [2.5, 0, None])], title="Adoptions")
+    assert description(parse(chart)) == "Total: 5.5. Highest: 2026-01, 3.5."
+
+
+def test_a_bar_list_is_described_by_its_highest_and_lowest_rows():
+    chart = bar_list(
+        [("First", 0.0625), ("Second", 0.5), ("Third", 0.25)], title="Rate", value_format=percent
+    )
+    assert description(parse(chart)) == "Highest: Second, 50.0%. Lowest: First, 6.3%."
+
+
+def test_a_line_chart_is_described_by_its_highest_and_lowest_points():
+    chart = line_chart(MONTHS, [("First", [4, -3, 0.5]), ("Second", [1, 6, 2])], title="Points")
+    assert description(parse(chart)) == ("Highest: Second, 2026-02, 6. Lowest: First, 2026-02, -3.")
+
+
+def test_the_description_is_in_chinese_on_chinese_pages():
+    with override("zh-hans"):
+        chart = stacked_bars(MONTHS, [("school", [1, 2, 0])], title="Adoptions")
+    assert description(parse(chart)) == "合计：3。最高：2026-02，2。"
+
+
+def test_a_chart_without_data_has_no_description():
+    root = parse(stacked_bars([], [], title="Adoptions"))
+    assert root.find(SVG + "desc") is None and root.get("aria-describedby") is None
+
+
+def test_a_chart_table_holds_every_value_as_the_pages_write_it():
+    table = chart_table(["Jan", "Feb"], [("School", [1, 2]), ("City", [Decimal("2.50"), None])], points)
+    assert table == {"headers": ["", "School", "City"], "rows": [["Jan", "1", "2.5"], ["Feb", "2", "0"]]}

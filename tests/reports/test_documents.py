@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import override
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -13,6 +14,7 @@ from reports.documents import bulletin_docx, bulletin_html, bulletin_pdf, year_e
 from reports.models import Bulletin
 from reports.yearend import OutletAdoptions, YearEndFigures
 from tests.factories import UnitFactory, UserFactory
+from tests.pdfs import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +218,25 @@ def test_the_bulletin_pdf_is_drawn(bulletin):
     assert data.startswith(b"%PDF") and len(data) > 1000
 
 
+def test_a_chinese_bulletin_pdf_draws_its_chinese_in_the_font_it_embeds(bulletin):
+    bulletin.title = "关于2026年11月信息宣传工作的通报"
+    bulletin.body = "<p>沙湾区第一中学报送及时<strong>采用率</strong>最高。</p>"
+    bulletin.figures["rows"][0]["unit"] = "沙湾区第一中学"
+    bulletin.figures["zero"] = ["沙湾区实验小学"]
+
+    with override("zh-hans"):
+        data = bulletin_pdf(bulletin)
+
+    fonts = pdf_fonts(data)
+    # Every glyph, Latin and Chinese, regular and bold, comes from the font the project ships: none
+    # from whatever fonts the machine happens to have.
+    assert fonts and all(font.is_ours and font.embedded for font in fonts), fonts
+    text = pdf_text(data)
+    for words in ["关于2026年11月信息宣传工作的通报", "沙湾区第一中学报送及时", "采用率", "附件"]:
+        assert words in text
+    assert "沙湾区实验小学" in text
+
+
 def test_the_bulletin_pdf_html_has_the_title_text_figures_and_annex(bulletin):
     html = bulletin_html(bulletin)
 
@@ -238,3 +259,26 @@ def test_files_made_while_publishing_are_dated_today(bulletin):
     html = bulletin_html(bulletin)
 
     assert f"issued {date_format(timezone.localdate(), 'DATE_FORMAT')}" in html
+
+
+# --- What each figure counts ---------------------------------------------------------------------
+
+RATE_NOTE = "Adoption rate: of the items signed off in November 2026, the share adopted by an outlet so far"
+
+
+def test_the_bulletin_says_what_each_figure_counts_and_over_which_period(bulletin):
+    html = bulletin_html(bulletin)
+    word = [p.text for p in opened(bulletin_docx(bulletin)).paragraphs]
+
+    for text in (html, "\n".join(word)):
+        assert "Adopted: items published by an outlet in November 2026, whenever they were signed off" in text
+        assert RATE_NOTE in text
+        assert "Submitted: items submitted for review in November 2026" in text
+
+
+def test_the_figure_notes_are_in_chinese_on_a_chinese_bulletin(bulletin):
+    bulletin.figures["label"] = "2026年11月"
+    with override("zh-hans"):
+        html = bulletin_html(bulletin)
+
+    assert "采用率：2026年11月签发的信息中，截至目前已被渠道采用的比例" in html

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from outlets import actions as outlet_actions
 from outlets.models import Adoption, Outlet
@@ -145,6 +145,27 @@ def test_outlet_names_match_trimmed_and_in_any_case(signed_off, outlet):
 
     assert errors == []
     assert rows[0]["outlet"] == outlet
+
+
+def test_outlet_names_match_in_either_language(signed_off, second, outlet):
+    outlet.name_zh_hans = "城市日报"
+    outlet.save()
+
+    with translation.override("zh-hans"):
+        rows, errors = read([line(signed_off, outlet="City Daily"), line(second, outlet="城市日报 ")])
+
+    assert errors == []
+    assert [row["outlet"] for row in rows] == [outlet, outlet]
+
+
+def test_the_template_lists_the_outlets_in_the_pages_language(outlet):
+    outlet.name_zh_hans = "城市日报"
+    outlet.save()
+
+    with translation.override("zh-hans"):
+        lists = openpyxl.load_workbook(io.BytesIO(adoption_template())).worksheets[1]
+
+    assert lists["A2"].value == "城市日报"
 
 
 @pytest.mark.parametrize(
@@ -513,3 +534,10 @@ def test_uploading_the_same_sheet_twice_through_the_page_adds_nothing_twice(
         reverse("reports:import_adoptions"), {"sheet": upload(workbook([line(signed_off, issue="No. 8")]))}
     )
     assert "was already recorded" in changed.content.decode()
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_an_export():
+    response = xlsx_response("units.xlsx", "Units", ["Unit", "Note"], [["Unit\ufffe One\uffff", "bell\x07"]])
+
+    sheet = exported(response)
+    assert (sheet["A2"].value, sheet["B2"].value) == ("Unit One", "bell")

@@ -3,15 +3,25 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment
 from notifications.models import Notification
 from outlets.models import Adoption
-from reports.models import Bulletin, BulletinReceipt, Quota, Reminder, ScoreRule
+from reports.models import (
+    AnnualTarget,
+    Bulletin,
+    BulletinReceipt,
+    BulletinRegeneration,
+    Quota,
+    Reminder,
+    ScoreRule,
+)
 from reports.periods import Period
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory, officer_of
+from tests.pdfs import pdf_fonts, pdf_text
 
 from .conftest import adopt, signed_off_item
 
@@ -47,9 +57,48 @@ def test_the_dashboard_shows_each_unit_with_its_figures(client, office_setup, ou
     assert html.count('data-testid="unit-row"') == 3
     assert 'data-testid="total-adopted">2<' in html
     assert 'data-testid="total-points">8<' in html
+    assert "1 submitted (minimum 2), 1 adopted (minimum 1)" in html  # School 0; never "1/2 submitted"
     assert "<svg" in html and "style=" not in html.split("<main")[1].split("</main>")[0].replace(
         "stylesheet", ""
     )
+
+
+def test_the_year_on_the_dashboard_says_each_count_against_its_target_in_words(client, office_setup, outlets):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    AnnualTarget.objects.create(unit=office_setup["units"][0], year=today.year, submitted=12, adopted=6)
+    client.force_login(office_setup["director"])
+
+    html = client.get(reverse("reports:dashboard"), {"period": str(today.year)}).content.decode()
+
+    assert "This year: 1 submitted (target 12), 1 adopted (target 6)" in html
+
+
+def _figure(html, name):
+    return html.split(f'data-testid="chart-{name}"')[1].split("</figure>")[0]
+
+
+def test_the_dashboard_charts_have_a_caption_a_summary_and_a_table_in_the_pages_language(
+    client, office_setup, outlets
+):
+    today = timezone.localdate()
+    _fill(office_setup["units"], outlets, today)
+    client.force_login(office_setup["director"])
+
+    english = client.get(reverse("reports:dashboard")).content.decode()
+    chinese = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    submitted = _figure(english, "submitted")
+    assert "<figcaption" in submitted and "Items submitted per month" in submitted
+    assert '<desc id="' in submitted and "Total: 3." in submitted
+    assert ">Jan</text>" in submitted and '<th scope="row">Jan</th>' in submitted  # axis and table
+    rate = _figure(english, "rate")
+    assert '<th scope="row">School 0</th><td class="text-end">100.0%</td>' in rate
+    submitted = _figure(chinese, "submitted")
+    assert "每月报送数" in submitted and "合计：3。" in submitted
+    assert ">一月</text>" in submitted and '<th scope="row">一月</th>' in submitted
+    assert "以表格查看数据" in submitted
+    assert all(f'data-testid="chart-{name}"' in chinese for name in ("adopted", "points", "rate"))
 
 
 @pytest.mark.parametrize("count", [1, 25])
@@ -126,6 +175,7 @@ def test_recording_an_adoption_changes_the_points_at_once(client, office_setup, 
         ({"article": 999999}, "There is no item number 999999."),
         ({"adopted_on": "2999-01-01"}, "The publication date cannot be in the future."),
         ({"url": "javascript:alert(1)"}, "Enter a valid URL."),
+        ({"url": "ftp://files.example/a"}, "Enter a web address starting with http:// or https://."),
         ({"instruction_leader": "Mayor Li"}, "Say the level of the leader who wrote the instruction."),
     ],
 )
@@ -137,6 +187,22 @@ def test_a_bad_adoption_is_refused_with_a_message(client, office_setup, outlets,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Adoption.objects.exists()
+
+
+def test_an_adoption_address_that_is_not_a_web_address_is_refused(client, office_setup, outlets):
+    from outlets.actions import record_office_adoption
+    from submissions.actions import ActionRefused
+
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    director = office_setup["director"]
+    with pytest.raises(ActionRefused, match="http:// or https://"):
+        record_office_adoption(
+            item, outlets["city"], adopted_on=timezone.localdate(), by=director, url="javascript:alert(1)"
+        )
+    assert not Adoption.objects.exists()
+    adopt(item, outlets["city"], timezone.localdate())
+    client.force_login(director)
+    assert "javascript:" not in client.get(reverse("reports:adoptions")).content.decode()
 
 
 def test_an_item_not_signed_off_cannot_be_adopted(client, office_setup, outlets):
@@ -171,7 +237,7 @@ def test_urge_tells_the_unit_once_per_click(
     assert Reminder.objects.filter(unit=unit).count() == 1
     told = Notification.objects.filter(kind=Notification.Kind.URGED)
     assert [n.recipient for n in told] == [office_setup["officers"][1]]
-    assert "0 of 2 items submitted" in told[0].note
+    assert "0 submitted (minimum 2), 0 adopted (minimum 1)" in told[0].note
 
 
 def test_the_month_end_job_urges_units_below_their_minimum_once(office_setup, outlets):
@@ -222,6 +288,76 @@ def test_the_bulletin_is_generated_edited_published_and_read(client, office_setu
     assert "Read by 1 of 3 units" in html
 
 
+def _published_with_broken_files(office_setup):
+    bulletin = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=2,
+        title="关于2026年2月信息宣传工作的通报",
+        body="<p>沙湾区第一中学报送及时。</p>",
+        created_by=office_setup["director"],
+    )
+    published_at = timezone.now() - timedelta(days=30)
+    bulletin.state, bulletin.published_at = Bulletin.State.PUBLISHED, published_at
+    bulletin.pdf.save("bulletin.pdf", ContentFile(b"%PDF drawn in boxes"), save=False)
+    bulletin.docx.save("bulletin.docx", ContentFile(b"old"), save=False)
+    bulletin.save()
+    return bulletin
+
+
+def test_the_director_makes_a_published_bulletins_files_again(
+    client, office_setup, django_capture_on_commit_callbacks
+):
+    bulletin = _published_with_broken_files(office_setup)
+    published_at, old_pdf = bulletin.published_at, bulletin.pdf.name
+    client.force_login(office_setup["director"])
+
+    url = reverse("reports:regenerate_bulletin", args=[bulletin.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()
+
+    bulletin.refresh_from_db()
+    pdf = bulletin.pdf.read()
+    assert all(font.is_ours for font in pdf_fonts(pdf)) and "沙湾区第一中学报送及时" in pdf_text(pdf)
+    assert bulletin.docx.read().startswith(b"PK")  # a Word file (a zip), no longer "old"
+    assert bulletin.published_at == published_at  # the same bulletin, issued on the same day
+    assert not bulletin.pdf.storage.exists(old_pdf)
+    made = BulletinRegeneration.objects.get()
+    assert (made.bulletin, made.by) == (bulletin, office_setup["director"])
+    assert "PDF 和 Word 文件已重新生成" in page
+    assert f'action="{url}"' in page and "重新生成了文件" in page  # the button, and the log line
+
+
+def test_only_the_office_director_makes_a_bulletins_files_again(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    client.force_login(office_setup["officers"][0])
+
+    response = client.post(reverse("reports:regenerate_bulletin", args=[bulletin.pk]))
+
+    assert response.status_code == 403
+    assert not BulletinRegeneration.objects.exists()
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+    assert reverse("reports:regenerate_bulletin", args=[bulletin.pk]) not in page
+
+
+def test_a_draft_has_no_files_to_make_again(client, office_setup):
+    draft = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=3,
+        title="Draft",
+        body="<p>x</p>",
+        created_by=office_setup["director"],
+    )
+    client.force_login(office_setup["director"])
+
+    page = client.post(reverse("reports:regenerate_bulletin", args=[draft.pk]), follow=True).content.decode()
+
+    draft.refresh_from_db()
+    assert not draft.pdf and not BulletinRegeneration.objects.exists()
+    assert "Only a published bulletin has files to make again." in page
+
+
 def test_a_draft_bulletin_is_for_the_office_only(client, office_setup):
     bulletin = Bulletin.objects.create(
         period="month",
@@ -245,8 +381,11 @@ def test_an_officer_sees_the_unit_progress_and_own_points(client, office_setup, 
     scoring.score_pending()
     client.force_login(officer)
     html = client.get(reverse("reports:my_unit")).content.decode()
-    assert "1 of 2 items submitted, 1 of 1 adopted" in html
-    assert "1 of my items adopted, 4 points." in html
+    assert "1 submitted (minimum 2), 1 adopted (minimum 1)" in html
+    assert "1 item I wrote was adopted; points earned: 4." in html
+    html = client.get(reverse("reports:my_unit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本月：已报送 1 条（最低 2 条），已采用 1 条（最低 1 条）。" in html
+    assert "我撰写的信息被采用 1 条，积分 4。" in html
 
 
 def test_the_dashboard_says_while_points_are_being_recomputed(client, office_setup, outlets):
@@ -377,3 +516,40 @@ def test_the_other_lists_use_a_fixed_number_of_queries(
         assert client.get(reverse("reports:unit_points", args=[unit.pk])).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("reports:bulletins")).status_code == 200
+
+
+def test_an_adoption_dated_before_2000_is_refused_in_the_form(client, office_setup, outlets):
+    item = signed_off_item(office_setup["units"][0], submitted=timezone.localdate())
+    client.force_login(office_setup["director"])
+    form = {"article": item.pk, "outlet": outlets["city"].pk, "adopted_on": "1999-12-31"}
+    response = client.post(reverse("reports:record_adoption"), form)
+    assert response.status_code == 200
+    assert "The publication date cannot be before the year 2000." in response.content.decode()
+    assert not Adoption.objects.exists()
+
+
+def test_the_bulletin_page_says_what_each_figure_counts(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    bulletin.figures = {"label": "February 2026", "rows": []}
+    bulletin.save()
+    client.force_login(office_setup["director"])
+
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+
+    assert "of the items signed off in February 2026, the share adopted by an outlet so far" in page
+
+
+def test_the_bulletin_page_says_each_count_against_its_minimum_in_words(client, office_setup):
+    bulletin = _published_with_broken_files(office_setup)
+    bulletin.figures = {"label": "February 2026", "rows": [row_of("School 0", submitted=8, adopted=1)]}
+    bulletin.save()
+    client.force_login(office_setup["director"])
+
+    page = client.get(reverse("reports:bulletin", args=[bulletin.pk])).content.decode()
+
+    assert "8 submitted (minimum 2), 1 adopted (minimum 1)" in page
+
+
+def row_of(unit, **figures):
+    return {"rank": 1, "unit": unit, "signed_off": 1, "rate": "1", "points": "4.00", "min_submitted": 2,
+            "min_adopted": 1, "progress": "met"} | figures  # fmt: skip

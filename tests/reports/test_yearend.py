@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from openpyxl import load_workbook
 
@@ -14,7 +14,7 @@ from accounts.models import Role
 from outlets.models import Adoption, Outlet
 from reports.models import AnnualTarget, Quota, Score
 from reports.yearend import MonthMet, OutletAdoptions, summary_sentence, year_end_figures
-from submissions.models import Status
+from submissions.models import Category, Status
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -163,6 +163,18 @@ def test_outlets_are_listed_by_items_adopted_then_by_name(year_2025):
     assert figures.by_outlet[0].level_label == "City"
 
 
+def test_outlets_and_categories_are_named_in_the_pages_language(year_2025, outlets):
+    Outlet.objects.filter(pk=outlets["daily"].pk).update(name_zh_hans="市日报")
+    Category.objects.filter(name_en="News").update(name_zh_hans="工作动态")
+
+    with translation.override("zh-hans"):
+        figures = year_end_figures(2025, year_2025["school"], today=AFTER_THE_YEAR)
+
+    assert figures.by_outlet[0].outlet == "市日报"
+    assert figures.by_outlet[1].outlet == "District portal"  # no Chinese name: the English one
+    assert ("工作动态", 2) in figures.categories
+
+
 def test_months_met_count_finished_months_with_a_minimum(year_2025):
     figures = year_end_figures(2025, year_2025["school"], today=AFTER_THE_YEAR)
 
@@ -242,7 +254,7 @@ def test_a_fixed_number_of_queries(units, outlets, django_assert_num_queries, co
         UnitFactory(name=f"Extra {n}", parent=units["office"], unit_class=units["school"].unit_class)
     unit = None if whole_office else units["school"]
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         year_end_figures(2025, unit, today=AFTER_THE_YEAR)
 
 

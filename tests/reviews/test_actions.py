@@ -144,6 +144,69 @@ def test_resubmission_goes_back_to_the_stage_that_returned_it(article, people):
     assert article.revisions.count() == 2 and step.revision.title == "Sports day on 20 November"
 
 
+def return_it(article, by, comment="Needs another look"):
+    return actions.return_for_revision(
+        pending(article), by=by, revision_id=latest_revision(article), comment=comment
+    )
+
+
+def resubmit(article, **changes):
+    article.refresh_from_db()
+    for name, value in changes.items():
+        setattr(article, name, value)
+    article.version += 1
+    article.save()
+    return submit(article)
+
+
+def test_marking_an_item_important_on_resubmission_adds_the_leadership_stage(article, people):
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"], "This is a policy item: mark it important")
+
+    resubmit(article, important=True)
+
+    assert stages(article) == ["Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Office director"
+    assert article.events.filter(kind=Event.Kind.SUBMITTED).last().note == (
+        "Resubmitted to Office director; added to its route: Leadership group"
+    )
+    approve(article, people["director"])
+    assert pending(article).stage.name == "Leadership group"
+    approve(article, people["leadership"])
+    article.refresh_from_db()
+    assert article.status == Status.APPROVED
+
+
+def test_unticking_important_after_a_leadership_return_keeps_the_leadership_stage(article, people):
+    article.important = True
+    article.save()
+    submit(article)
+    approve(article, people["leader"])
+    approve(article, people["director"])
+    return_it(article, people["leadership"])
+
+    resubmit(article, important=False)
+
+    assert stages(article) == ["Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Leadership group"
+
+
+def test_a_stage_added_before_the_one_that_returned_it_is_not_skipped(article, chain, people):
+    ReviewStage.objects.create(
+        chain=chain, order=0, name="Secretary", reviewer_role=Role.LEADERSHIP,
+        applies=ReviewStage.Applies.IMPORTANT,
+    )  # fmt: skip
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"])
+
+    resubmit(article, important=True)
+
+    assert stages(article) == ["Secretary", "Leader in charge", "Office director", "Leadership group"]
+    assert pending(article).stage.name == "Secretary"
+
+
 def test_reject_is_final(article, people):
     submit(article)
     actions.reject(
@@ -170,6 +233,19 @@ def test_a_decision_on_an_outdated_revision_is_refused(article, people):
     )
     with pytest.raises(actions.ActionRefused, match="changed while you were reviewing"):
         actions.approve(step, by=people["leader"], revision_id=step.revision_id)
+
+
+def test_a_reviewer_edit_loses_characters_xml_cannot_hold(article, people):
+    submit(article)
+    actions.edit_as_reviewer(
+        pending(article),
+        by=people["leader"],
+        title="Better\ufffe title",
+        body="<p>Better\x07 body</p>",
+        base_version=article.version,
+    )
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Better title", "<p>Better body</p>")
 
 
 def test_replayed_approval_changes_nothing_twice(article, people):
@@ -319,3 +395,115 @@ def test_withdraw_once_and_only_before_sign_off(article, people):
     signed_off = ArticleFactory(unit=article.unit, status=Status.APPROVED)
     with pytest.raises(actions.ActionRefused):
         actions.withdraw(signed_off, by=people["officer"])
+
+
+# --- A stage nobody holds: the submission is refused and the office is told ------------------
+
+
+def told(kind_holder):
+    from notifications.models import Notification
+
+    return Notification.objects.filter(recipient=kind_holder, kind=Notification.Kind.REVIEWER_MISSING)
+
+
+def test_a_unit_without_a_leader_in_charge_cannot_submit_and_the_office_is_told(
+    article, school, people, smtp_server, django_capture_on_commit_callbacks
+):
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    people["director"].email = "director@office.example"
+    people["director"].save()
+    article.title = "Sports day"
+    article.save()
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(actions.NobodyToReview) as refused:
+        submit(article)
+
+    assert refused.value.message == (
+        f"Not submitted: nobody holds the role “Leader in charge” for {school}, so nobody could review "
+        "it. The office has been told; your item is kept as it is."
+    )
+    article.refresh_from_db()
+    assert (article.status, article.title) == (Status.DRAFT, "Sports day")
+    assert not ReviewRun.objects.filter(article=article).exists()
+    [notification] = told(people["director"])
+    assert notification.article == article
+    assert "“Leader in charge”" in notification.note and str(school) in notification.note
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "director@office.example"
+    assert "Sports day" in message["Subject"]
+
+
+def test_trying_again_does_not_tell_the_office_twice(article, people):
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    for _ in range(2):
+        with pytest.raises(actions.NobodyToReview):
+            submit(article)
+
+    assert told(people["director"]).count() == 1
+
+
+def test_a_later_stage_nobody_holds_refuses_the_submission_and_tells_the_admins(article, people):
+    from accounts.models import RoleAssignment
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True)
+    RoleAssignment.objects.filter(user=people["director"]).delete()
+
+    with pytest.raises(actions.NobodyToReview, match="“Office director”"):
+        submit(article)
+
+    assert pending_steps(article) == []
+    assert told(admin).count() == 1
+
+
+def test_an_author_who_alone_holds_the_stage_cannot_submit(article, school, people):
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    RoleAssignmentFactory(user=people["officer"], role=Role.LEADER_IN_CHARGE, unit=school)
+
+    with pytest.raises(actions.NobodyToReview) as refused:
+        submit(article)
+
+    assert refused.value.message.startswith(
+        f"Not submitted: you are the only “Leader in charge” for {school}, and nobody decides on an item "
+        "they wrote."
+    )
+    assert told(people["director"]).count() == 1
+
+
+def test_a_resubmission_to_a_stage_nobody_holds_any_more_is_refused(article, people):
+    from accounts.models import RoleAssignment
+
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"])
+    RoleAssignment.objects.filter(user=people["director"]).delete()
+
+    with pytest.raises(actions.NobodyToReview, match="“Office director”"):
+        resubmit(article, title="Sports day, with the date")
+    article.refresh_from_db()
+    assert (article.status, article.title) == (Status.RETURNED, "Sports day, with the date")
+
+
+def test_a_stage_whose_holder_left_during_review_waits_and_the_office_is_told_at_once(article, people):
+    from accounts.models import RoleAssignment
+
+    article.important = True
+    article.save()
+    submit(article)
+    RoleAssignment.objects.filter(user=people["leadership"]).delete()
+    approve(article, people["leader"])
+    approve(article, people["director"])
+
+    assert pending(article).stage.name == "Leadership group"
+    [notification] = told(people["director"])
+    assert "“Leadership group”" in notification.note and "waits" in notification.note
+
+
+def pending_steps(article):
+    return list(ReviewStep.objects.filter(article=article, decision=Decision.PENDING))

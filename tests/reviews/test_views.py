@@ -7,6 +7,7 @@ from reviews import actions
 from reviews.models import Decision, ReviewStep
 from submissions.models import Event, Status
 from tests.factories import ArticleFactory, PhotoFactory
+from tests.pdfs import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,36 @@ def test_final_submit_twice_submits_once(client, article, people):
     assert article.events.filter(kind=Event.Kind.SUBMITTED).count() == 1
 
 
+def test_a_unit_without_a_leader_sees_why_the_item_was_not_submitted(client, article, people, school):
+    from accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=people["leader"]).delete()
+    client.force_login(people["officer"])
+
+    response = client.post(
+        reverse("reviews:submit", args=[article.pk]), {"version": article.version}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "nobody holds the role “Leader in charge” for" in page and str(school) in page
+    article.refresh_from_db()
+    assert article.status == Status.DRAFT
+
+
+def test_the_checks_page_says_before_the_click_that_a_stage_has_nobody(client, article, people, school):
+    from accounts.models import RoleAssignment
+    from notifications.models import Notification
+
+    RoleAssignment.objects.filter(user=people["director"]).delete()
+    client.force_login(people["officer"])
+
+    page = client.get(reverse("reviews:submit", args=[article.pk])).content.decode()
+
+    assert f"Nobody holds the role “Office director” for {school}" in page
+    assert f'action="/reviews/items/{article.pk}/submit/"' not in page
+    assert not Notification.objects.exists()  # only a real submission tells the office
+
+
 def test_blocking_checks_hide_the_submit_button(client, article, people):
     PhotoFactory(article=article, caption="", original_name="IMG_7.heic")
     client.force_login(people["officer"])
@@ -74,7 +105,7 @@ def test_queue_uses_a_fixed_number_of_queries(client, chain, school, people, row
         response = client.get(reverse("reviews:queue"))
 
     assert len(response.context["steps"]) == rows
-    assert len(queries) == 6, [q["sql"] for q in queries]
+    assert len(queries) == 8, [q["sql"] for q in queries]  # 6, and the filters' units and categories
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
 
 
@@ -187,3 +218,19 @@ def test_approval_sheet_lists_each_decision_and_downloads_as_pdf(client, article
     pdf = client.get(reverse("reviews:approval_sheet", args=[article.pk]), {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_chinese_approval_sheet_pdf_draws_its_chinese_in_the_font_it_embeds(client, article, people):
+    article.title = "沙湾区第一中学举行秋季运动会"
+    article.save(update_fields=["title"])
+    step = submitted(article)
+    actions.approve(step, by=people["leader"], revision_id=step.revision_id, comment="同意报送")
+    client.force_login(people["officer"])
+
+    url = reverse("reviews:approval_sheet", args=[article.pk])
+    pdf = client.get(url, {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    fonts = pdf_fonts(pdf.content)
+    assert fonts and all(font.is_ours and font.embedded for font in fonts), fonts  # none from the machine
+    text = pdf_text(pdf.content)
+    assert "审批单" in text and "沙湾区第一中学举行秋季运动会" in text and "同意报送" in text

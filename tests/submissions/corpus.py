@@ -131,6 +131,60 @@ def truncated_jpeg():
     return data[: len(data) // 2]
 
 
+def jpeg_cut_with_end_marker(progressive=False):
+    """A JPEG cut at 60 % with its end-of-image marker put back, as a broken copy or a crafted file has."""
+    data = encode(noise((400, 300)), "JPEG", quality=90, progressive=progressive)
+    return data[: len(data) * 6 // 10] + b"\xff\xd9"
+
+
+def png_rows(size, rows):
+    """An RGB PNG of `size` whose compressed data holds only `rows` rows: every chunk is whole and
+    its checksum right, only the picture ends early."""
+    width, height = size
+    image = noise(size)
+    raw = b"".join(b"\x00" + image.crop((0, y, width, y + 1)).tobytes() for y in range(rows))
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    idat = _png_chunk(b"IDAT", zlib.compress(raw))
+    return b"\x89PNG\r\n\x1a\n" + header + idat + _png_chunk(b"IEND", b"")
+
+
+def interlaced_png(size=(33, 21)):
+    """An Adam7-interlaced palette PNG with odd sides, written by hand: Pillow does not write interlaced."""
+    width, height = size
+    passes = [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ]
+    raw = b""
+    for x0, y0, dx, dy in passes:
+        columns = len(range(x0, width, dx))
+        for y in range(y0, height, dy):
+            if columns:
+                raw += b"\x00" + bytes((x * 7 + y * 3) % 256 for x in range(x0, width, dx))
+    header = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 1))
+    idat = _png_chunk(b"IDAT", zlib.compress(raw))
+    return b"\x89PNG\r\n\x1a\n" + header + idat + _png_chunk(b"IEND", b"")
+
+
+def png_without_end(size=(200, 150)):
+    data = encode(noise(size), "PNG")
+    return data[: data.rindex(b"IEND") - 4]
+
+
+def webp_cut(lossless=False):
+    """Half a WebP, with its RIFF and chunk sizes rewritten to match, so only the picture data is short."""
+    data = encode(noise((400, 300)), "WEBP", lossless=lossless)
+    cut = bytearray(data[: len(data) // 2])
+    struct.pack_into("<I", cut, 4, len(cut) - 8)
+    struct.pack_into("<I", cut, 16, len(cut) - 20)
+    return bytes(cut)
+
+
 def phone_jpeg():
     """A 12-megapixel photo's dimensions (4032 x 3024), as a phone takes it."""
     return encode(gradient((4032, 3024)), "JPEG", quality=90)

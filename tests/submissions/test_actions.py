@@ -57,6 +57,25 @@ def test_save_bumps_the_version_and_sanitises(school):
     assert saved.body_length == 4
 
 
+def test_characters_xml_cannot_hold_are_removed_on_save(school):
+    article = ArticleFactory(unit=school)
+    photo = PhotoFactory(article=article, is_cover=True, order=1)
+
+    actions.save_draft(
+        article,
+        fields=fields_of(article, title="Sports\ufffe day", body="<p>Bell\x07 rang</p>"),
+        co_units=[],
+        photos=[actions.PhotoChange(photo.pk, "Start\ufffe", "Li\x07 Na", 1)],
+        base_version=article.version,
+        by=article.author,
+    )
+
+    article.refresh_from_db()
+    photo.refresh_from_db()
+    assert (article.title, article.body) == ("Sports day", "<p>Bell rang</p>")
+    assert (photo.caption, photo.credit) == ("Start", "Li Na")
+
+
 def test_a_stale_save_is_refused_and_overwrites_nothing(school):
     article = ArticleFactory(unit=school)
     save(article, title="Saved by a colleague")
@@ -107,6 +126,49 @@ def test_forbidden_phrase_blocks_and_sensitive_phrase_warns(school):
     levels = {c.level for c in presubmit_checks(article)}
 
     assert levels == {Check.BLOCK, Check.WARN}
+
+
+def full_width(text):
+    """The letters a Chinese input method types in full-width mode."""
+    return "".join(chr(ord(char) + 0xFEE0) for char in text)
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("title", "绝\u200b密 plans"),
+        ("title", "绝\u200d密"),
+        ("body", "<p>这是绝\u2060密文件</p>"),
+        ("body", "<p>这是绝<strong>\ufeff</strong>密文件</p>"),
+        ("body", f"<p>TOP {full_width('SECRET')} material</p>"),
+        ("body", "<p>top se\u00adcret</p>"),
+        ("caption", f"{full_width('secret')} files on the desk"),
+    ],
+    ids=["zero-width-space", "zero-width-joiner", "word-joiner", "bom-in-tags", "full-width",
+         "soft-hyphen", "full-width-caption"],
+)  # fmt: skip
+def test_forbidden_phrases_are_found_through_invisible_and_full_width_characters(school, field, text):
+    Phrase.objects.create(text="绝密", action=Phrase.Action.BLOCK)
+    Phrase.objects.create(text="Top Secret", action=Phrase.Action.BLOCK)
+    Phrase.objects.create(text="secret", action=Phrase.Action.BLOCK)
+    article = ArticleFactory(unit=school, title="Sports day", body="<p>Sports day</p>")
+    if field == "caption":
+        PhotoFactory(article=article, caption=text)
+    else:
+        setattr(article, field, text)
+
+    assert [c.level for c in presubmit_checks(article)].count(Check.BLOCK) >= 1
+
+
+def test_a_phrase_written_with_odd_characters_still_matches_plain_text(school):
+    Phrase.objects.create(
+        text=full_width("INTERNAL") + "\u3000" + full_width("only") + "\u200b", action=Phrase.Action.WARN
+    )
+    article = ArticleFactory(unit=school, body="<p>for Internal &nbsp;only use</p>")
+
+    [check] = presubmit_checks(article)
+
+    assert check.level == Check.WARN
 
 
 def test_likely_duplicate_warns_with_a_link(school):

@@ -59,3 +59,12 @@ def test_length_counts_chinese_characters_and_ignores_spaces():
 
 def test_plain_text_fields_drop_control_characters_and_collapse_space():
     assert plain_text("  A\x00 title\n\twith   <b>tags</b> ") == "A title with <b>tags</b>"
+
+
+def test_characters_xml_cannot_hold_are_removed_from_text_and_body():
+    from submissions.content import xml_text
+
+    assert xml_text("a\x07b\ufffec\uffff\ud800d\te\nf") == "abcd\te\nf"
+    assert plain_text("Title\ufffe\x07 here") == "Title here"
+    assert sanitize_body("<p>bell\x07 and\ufffe more</p>") == "<p>bell and more</p>"
+    assert sanitize_body("plain\x07 text\ud800") == "<p>plain text</p>"

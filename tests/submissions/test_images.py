@@ -155,6 +155,52 @@ def test_truncated_jpeg_is_refused():
     )
 
 
+def test_a_tiny_jpeg_claiming_56_megapixels_is_refused_not_padded_with_grey():
+    data = corpus.jpeg_claiming(7000, 8000)
+    assert len(data) < 2000
+
+    assert refusal(data, "claim.jpg") == (
+        "“claim.jpg” is damaged or incomplete; please upload the original photo again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("cut.jpg", corpus.jpeg_cut_with_end_marker()),
+        ("cut-progressive.jpg", corpus.jpeg_cut_with_end_marker(progressive=True)),
+        ("cut.jpg", corpus.truncated_jpeg()),
+        ("short.png", corpus.png_rows((300, 200), rows=20)),
+        ("cut.png", corpus.png_rows((300, 200), rows=200)[:3000]),
+        ("no-end.png", corpus.png_without_end()),
+        ("cut.webp", corpus.webp_cut()),
+        ("cut-lossless.webp", corpus.webp_cut(lossless=True)),
+    ],
+    ids=["jpeg-end-marker-after-60-percent", "progressive-jpeg-cut", "jpeg-cut", "png-20-of-200-rows",
+         "png-cut", "png-without-end", "webp-cut", "lossless-webp-cut"],
+)  # fmt: skip
+def test_a_file_whose_data_ends_early_is_refused(name, data):
+    assert "is damaged or incomplete" in refusal(data, name)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        corpus.png_rows((300, 200), rows=200),
+        corpus.interlaced_png(),
+        corpus.encode(corpus.noise((400, 300)), "JPEG", progressive=True),
+        corpus.encode(corpus.gradient((401, 299)), "JPEG", subsampling=2, restart_marker_blocks=4),
+        corpus.png_16_bit(),
+        corpus.jpeg() + b"trailing bytes a camera left",
+        corpus.jpeg().replace(b"\xff\xdb", b"\x00\x00\x00\xff\xdb", 1),
+    ],
+    ids=["png-all-rows", "interlaced-png", "progressive-jpeg", "jpeg-with-restarts", "16-bit-png",
+         "jpeg-with-trailer", "jpeg-with-stray-bytes-before-a-marker"],
+)  # fmt: skip
+def test_complete_files_pass_the_completeness_check(data):
+    assert ingest_bytes(data, name="whole").width > 0
+
+
 def test_file_over_the_size_limit_is_refused():
     data = corpus.large_jpeg()
     assert len(data) > 200_000

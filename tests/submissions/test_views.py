@@ -1,5 +1,9 @@
+import io
 import json
+import re
 import uuid
+from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,6 +28,21 @@ def officer(school):
 def signed_in(client, officer):
     client.force_login(officer)
     return client
+
+
+@contextmanager
+def freeze_local_time(hh_mm):
+    """Every save stamps today at this local time (auto_now reads django.utils.timezone.now)."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    hour, minute = map(int, hh_mm.split(":"))
+    at = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())).replace(
+        hour=hour, minute=minute
+    )
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
 
 
 def form_data(article=None, **changes):
@@ -146,6 +165,26 @@ def test_autosave_creates_the_draft_then_updates_it(signed_in, school):
     assert article.title == "Typing more"
 
 
+def test_autosave_says_when_it_saved_in_the_pages_language(signed_in, school):
+    data = form_data(title="Typing…", client_key=str(uuid.uuid4()), unit=school.pk)
+    url = reverse("submissions:autosave_new")
+    with freeze_local_time("22:59"):
+        chinese = signed_in.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        english = signed_in.post(chinese["autosave_url"], data | {"version": 2}).json()
+
+    assert chinese["saved_message"] == "已于 22:59 保存"
+    assert english["saved_message"] == "Saved at 10:59 p.m."
+
+
+def test_the_editor_toolbar_speaks_the_pages_language(signed_in):
+    page = signed_in.get(reverse("submissions:new"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    labels = json.loads(
+        re.search(r'<script id="editor-labels" type="application/json">(.*?)</script>', page)[1]
+    )
+    assert labels["bold"] == "加粗" and labels["Insert Table"] == "插入表格"
+    assert "js/editor-labels.js" in page
+
+
 def test_autosave_reports_a_conflict_as_409(signed_in, school):
     article = ArticleFactory(unit=school, version=5)
     response = signed_in.post(
@@ -225,7 +264,147 @@ def test_oversized_file_is_refused(signed_in, school, settings):
     settings.PHOTO_MAX_BYTES = 100_000
     article = ArticleFactory(unit=school)
     response = upload(signed_in, article, corpus.large_jpeg(), "big.jpg")
-    assert response.status_code == 400 and "big.jpg" in response.json()["error"]
+    assert response.status_code == 400
+    assert response.json()["error"] == "The photo is larger than the 97.7\xa0KB limit; nothing was added."
+
+
+class CountingBody(io.RawIOBase):
+    """A multipart body with one photo part of `size` bytes, made as it is read (never held whole),
+    that counts the bytes the server reads."""
+
+    BOUNDARY = "----PhotoBoundary7MA4YWxk"
+
+    def __init__(self, size, name="huge.jpg", field="photo", first=None):
+        self.head = (self._part(field, *first) if first else b"") + (
+            f"--{self.BOUNDARY}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        self.tail = f"\r\n--{self.BOUNDARY}--\r\n".encode()
+        self.length = len(self.head) + size + len(self.tail)
+        self.read_bytes = 0
+
+    def _part(self, field, name, data):
+        return (
+            (
+                f"--{self.BOUNDARY}\r\n"
+                f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+
+    def read(self, size=-1):
+        size = self.length - self.read_bytes if size is None or size < 0 else size
+        start, end = self.read_bytes, min(self.length, self.read_bytes + size)
+        chunk = bytearray(b"\xa5" * (end - start))
+        for offset, part in ((0, self.head), (self.length - len(self.tail), self.tail)):
+            low, high = max(start, offset), min(end, offset + len(part))
+            if low < high:
+                chunk[low - start : high - start] = part[low - offset : high - offset]
+        self.read_bytes = end
+        return bytes(chunk)
+
+
+def post_streamed(client, article, body, *, json_reply=True, url=None):
+    headers = {"HTTP_ACCEPT": "application/json"} if json_reply else {}
+    # Client.generic() sets the content type only with data of its own; this body streams instead.
+    environ = {
+        "CONTENT_TYPE": f"multipart/form-data; boundary={CountingBody.BOUNDARY}",
+        "CONTENT_LENGTH": str(body.length),
+        "wsgi.input": body,
+    }
+    url = url if article is None else reverse("submissions:photo_upload", args=[article.pk])
+    return client.generic("POST", url, **environ, **headers)
+
+
+def test_a_100_mb_upload_is_refused_without_reading_it(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 1_000_000
+    article = ArticleFactory(unit=school, title="Kept title")
+    kept = PhotoFactory(article=article)
+    body = CountingBody(100 * 1024 * 1024)
+
+    response = post_streamed(signed_in, article, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The photo is larger than the 976.6\xa0KB limit; nothing was added."
+    assert body.read_bytes == 0
+    assert list(Photo.objects.all()) == [kept]
+    assert Article.objects.get(pk=article.pk).title == "Kept title"
+
+
+def test_without_script_a_too_large_upload_comes_back_with_the_message(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 1_000_000
+    article = ArticleFactory(unit=school)
+    body = CountingBody(100 * 1024 * 1024)
+
+    response = post_streamed(signed_in, article, body, json_reply=False)
+
+    assert response.status_code == 302 and body.read_bytes == 0
+    assert "larger than the 976.6\xa0KB limit" in signed_in.get(response["Location"]).content.decode()
+
+
+def test_without_script_the_photos_before_the_one_cut_off_are_added(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 1_000_000
+    article = ArticleFactory(unit=school)
+    body = CountingBody(1_150_000, name="second.jpg", first=("first.jpg", corpus.jpeg()))
+
+    response = post_streamed(signed_in, article, body, json_reply=False)
+
+    assert body.read_bytes < body.length
+    assert [p.original_name for p in Photo.objects.all()] == ["first.jpg"]
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "“second.jpg” is larger than the 976.6\xa0KB limit." in page
+
+
+def test_the_upload_stops_once_the_photo_passes_the_limit_whatever_was_declared(signed_in, school, settings):
+    settings.PHOTO_MAX_BYTES = 1_000_000
+    article = ArticleFactory(unit=school)
+    # Within what the view allows for the form around a photo, so the declared length passes the
+    # first check: only the running count stops it.
+    body = CountingBody(settings.PHOTO_MAX_BYTES + 200_000, name="huge.jpg")
+
+    response = post_streamed(signed_in, article, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "“huge.jpg” is larger than the 976.6\xa0KB limit."
+    assert body.read_bytes < body.length
+    assert body.read_bytes <= settings.PHOTO_MAX_BYTES + 2 * 64 * 1024 + 1024  # the limit, and a chunk or two
+    assert not Photo.objects.exists()
+
+
+def test_the_upload_still_needs_the_csrf_token(officer, school):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    article = ArticleFactory(unit=school)
+
+    assert upload(client, article, corpus.jpeg(), "IMG_1.jpg").status_code == 403
+    assert not Photo.objects.exists()
+
+    client.get(reverse("submissions:edit", args=[article.pk]))  # sets the CSRF cookie, as the page does
+    response = client.post(
+        reverse("submissions:photo_upload", args=[article.pk]),
+        {"photo": SimpleUploadedFile("IMG_1.jpg", corpus.jpeg(), content_type="image/jpeg")},
+        headers={"Accept": "application/json", "X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 201 and Photo.objects.count() == 1
+
+
+def test_any_other_upload_is_cut_off_at_the_request_cap(client, settings, office):
+    from accounts.models import Role
+    from tests.factories import RoleAssignmentFactory
+
+    settings.REQUEST_MAX_BYTES = 1_000_000
+    client.force_login(RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user)
+    body = CountingBody(100 * 1024 * 1024, name="adoptions.xlsx", field="sheet")
+
+    response = post_streamed(client, None, body, url=reverse("reports:import_adoptions"), json_reply=False)
+
+    assert response.status_code == 200
+    assert body.read_bytes <= settings.REQUEST_MAX_BYTES + 2 * 64 * 1024 + 1024
 
 
 def test_upload_without_script_redirects_back_with_a_message(signed_in, school):

@@ -8,6 +8,7 @@ from outlets import demo as outlets_demo
 from reports import demo as reports_demo
 from reviews import demo as reviews_demo
 from submissions import demo as submissions_demo
+from topics import demo as topics_demo
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo, reports_demo):
+        for demo in (accounts_demo, submissions_demo, outlets_demo, reviews_demo, reports_demo, topics_demo):
             summary = demo.seed()
             if options["verbosity"]:
                 self.stdout.write(self.style.SUCCESS(f"Demo data: {summary}."))

@@ -1,0 +1,93 @@
+"""Recovery is quick: a dead worker's sends go out within a minute and do not hold the outlet's
+parallel-send slots; a send refused at the cap goes out when a slot frees, not at the next sweep."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from outlets import actions
+from outlets.models import Delivery
+from outlets.tasks import deliver, sweep
+from tests.factories import ArticleFactory
+
+
+def sweep_interval():
+    return timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]["schedule"])
+
+
+def queued(article, outlet, people, count=1):
+    revision = article.revisions.create(
+        number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    return [
+        Delivery.objects.create(
+            article=ArticleFactory(unit=article.unit),
+            revision=revision,
+            outlet=outlet,
+            created_by=people["director"],
+            next_attempt_at=timezone.now() - timedelta(minutes=5),
+        )
+        for _ in range(count)
+    ]
+
+
+def died_while_sending(delivery, ago):
+    """A worker took the delivery `ago` and died: the claim was made then, nothing since."""
+    assert actions.claim(delivery.pk, now=timezone.now() - ago)
+
+
+@pytest.mark.django_db
+def test_a_dead_workers_delivery_goes_out_within_a_minute(article, people, webhook, receiver):
+    [delivery] = queued(article, webhook, people)
+    died_while_sending(delivery, ago=timedelta(minutes=1) - sweep_interval())
+
+    assert sweep() == 1  # the sweeper runs every 30 s: this one finds it
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED
+    assert list(receiver.messages) == [str(delivery.uuid)]
+
+
+@pytest.mark.django_db
+def test_sends_held_by_a_dead_worker_do_not_block_the_outlet(article, people, webhook, receiver):
+    *held, fresh = queued(article, webhook, people, count=webhook.max_concurrency + 1)
+    for delivery in held:
+        died_while_sending(delivery, ago=timedelta(minutes=1) - sweep_interval())
+
+    deliver(fresh.pk)
+
+    fresh.refresh_from_db()
+    assert fresh.state == Delivery.State.DELIVERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_refused_at_the_outlets_cap_goes_out_when_a_slot_frees(article, people, webhook, receiver):
+    webhook.max_concurrency = 1
+    webhook.save()
+    slow, refused = queued(article, webhook, people, count=2)
+    receiver.answers.append((200, {}, 2.0))  # the first send takes a while
+
+    sender = threading.Thread(target=_deliver_in_thread, args=(slow.pk,))
+    sender.start()
+    deadline = time.monotonic() + 30
+    while Delivery.objects.get(pk=slow.pk).state != Delivery.State.SENDING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    deliver(refused.pk)  # the outlet's one slot is taken
+    assert Delivery.objects.get(pk=refused.pk).state == Delivery.State.QUEUED
+    sender.join(timeout=60)
+
+    assert Delivery.objects.get(pk=slow.pk).state == Delivery.State.DELIVERED
+    assert Delivery.objects.get(pk=refused.pk).state == Delivery.State.DELIVERED  # without a sweep
+    assert sorted(receiver.messages) == sorted([str(slow.uuid), str(refused.uuid)])
+
+
+def _deliver_in_thread(delivery_id):
+    try:
+        deliver(delivery_id)
+    finally:
+        connection.close()
