@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
 
-.PHONY: run test lint format bench messages makemessages migrate demo clean
+.PHONY: run test chaos lint format bench messages makemessages migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ $(AXE): tests/e2e/node/package-lock.json
 
 test: $(VENV)/.installed $(MO) var/.dirs $(AXE)
 	$(BIN)/pytest
+
+# Real processes and real faults (README: "Chaos suite"); not part of `make test`.
+chaos: $(VENV)/.installed $(MO) var/.dirs
+	$(BIN)/python -m chaos
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

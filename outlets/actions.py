@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 LEASE_MARGIN = timedelta(seconds=10)
 MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 
 
@@ -286,7 +285,8 @@ def _tell_office(delivery, message):
 
 def backoff(attempts):
     """Exponential, with jitter so that many retries to one outlet do not arrive together."""
-    delay = min(BACKOFF_BASE * (2 ** min(max(0, attempts - 1), 20)), BACKOFF_MAX)
+    base = timedelta(seconds=settings.OUTLETS_RETRY_BASE_SECONDS)
+    delay = min(base * (2 ** min(max(0, attempts - 1), 20)), BACKOFF_MAX)
     return delay * random.uniform(0.8, 1.2)
 
 

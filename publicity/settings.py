@@ -301,6 +301,13 @@ CELERY_BEAT_SCHEDULE = {
     "close-month": {"task": "reports.close_month", "schedule": 3600.0 * 6},
     "remind-units-behind": {"task": "reports.remind_units_behind", "schedule": 3600.0 * 12},
 }
+# Shorter (or longer) intervals by name, in seconds: BEAT_INTERVALS=sweep-deliveries=5,close-month=60
+# (the chaos suite runs hours of schedule in minutes).
+for _pair in env.list("BEAT_INTERVALS", default=[]):
+    _name, _, _seconds = _pair.partition("=")
+    if _name not in CELERY_BEAT_SCHEDULE:
+        raise ImproperlyConfigured(f"BEAT_INTERVALS names an unknown schedule: {_name}")
+    CELERY_BEAT_SCHEDULE[_name]["schedule"] = float(_seconds)
 
 # Photos (submissions): limits on what an officer may upload, and the renditions made by a task.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
@@ -330,6 +337,8 @@ OUTLET_CREDENTIAL_KEYS = env.list("OUTLET_CREDENTIAL_KEYS", default=[])
 # Outlets may not be on private, loopback or link-local addresses; the demo and tests use loopback.
 OUTLETS_ALLOW_LOOPBACK = env.bool("OUTLETS_ALLOW_LOOPBACK", default=DEBUG)
 OUTLETS_HTTP_TIMEOUT = env.float("OUTLETS_HTTP_TIMEOUT", default=20.0)  # seconds, per request
+# The first retry's delay; each later one doubles it (with jitter), up to 6 hours.
+OUTLETS_RETRY_BASE_SECONDS = env.float("OUTLETS_RETRY_BASE_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

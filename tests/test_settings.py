@@ -52,3 +52,20 @@ def test_templates_have_no_inline_script():
         for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
             assert "src=" in tag, f"inline <script> in {template}"
         assert not re.search(r"\son[a-z]+=", template.read_text()), f"inline event handler in {template}"
+
+
+def test_beat_intervals_can_be_shortened_by_name():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "b = s.CELERY_BEAT_SCHEDULE; print(b['sweep-deliveries']['schedule'], b['close-month']['schedule'])"
+    )
+    result = run_django(
+        ["-c", code], {"DEBUG": "true", "BEAT_INTERVALS": "sweep-deliveries=2,close-month=7.5"}
+    )
+    assert result.stdout.split() == ["2.0", "7.5"], result.stderr
+
+
+def test_an_unknown_beat_interval_name_is_refused():
+    result = run_django(["manage.py", "check"], {"DEBUG": "true", "BEAT_INTERVALS": "sweep-everything=2"})
+    assert result.returncode != 0
+    assert "unknown schedule: sweep-everything" in result.stderr

@@ -100,6 +100,13 @@ def test_backoff_grows_exponentially_with_jitter():
     assert actions.backoff(50) <= actions.BACKOFF_MAX * 1.2
 
 
+def test_backoff_starts_from_the_configured_base(settings):
+    settings.OUTLETS_RETRY_BASE_SECONDS = 5
+    delays = [actions.backoff(n).total_seconds() for n in (1, 2, 3)]
+    for n, delay in enumerate(delays):
+        assert 5 * 2**n * 0.8 <= delay <= 5 * 2**n * 1.2
+
+
 def test_a_timeout_is_retried(article, webhook, receiver, sign_off, settings):
     settings.OUTLETS_HTTP_TIMEOUT = 0.5
     receiver.answers.append((200, {}, 1.5))
