@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import actions
@@ -9,7 +10,17 @@ from .models import Delivery
 SWEEP_BATCH = 500
 
 
-@shared_task(name="outlets.deliver", time_limit=180, soft_time_limit=150)
+# A database that restarts under a running worker fails the task with OperationalError; retried within
+# seconds rather than left for the sweeper (the claim's lease keeps a retry from sending twice).
+@shared_task(
+    name="outlets.deliver",
+    time_limit=180,
+    soft_time_limit=150,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=20,
+    max_retries=6,
+)
 def deliver(delivery_id):
     actions.run_delivery(delivery_id)
 

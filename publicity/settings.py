@@ -295,7 +295,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-photo-renditions": {"task": "submissions.sweep_photo_renditions", "schedule": 300.0},
     "remind-overdue-reviews": {"task": "reviews.remind_overdue_steps", "schedule": 600.0},
     "sweep-unsent-emails": {"task": "notifications.sweep_unsent_emails", "schedule": 600.0},
-    "sweep-deliveries": {"task": "outlets.sweep", "schedule": 30.0},
+    # With a lease of 30 s (OUTLETS_HTTP_TIMEOUT + 10 s), a dead worker's delivery goes out again within
+    # 45 s: the one-minute promise of DESIGN.md §6 with room for the worker to pick it up.
+    "sweep-deliveries": {"task": "outlets.sweep", "schedule": 15.0},
     "poll-adoptions": {"task": "outlets.poll_adoptions", "schedule": 900.0},
     "score-pending-adoptions": {"task": "reports.score_pending", "schedule": 60.0},
     "close-month": {"task": "reports.close_month", "schedule": 3600.0 * 6},

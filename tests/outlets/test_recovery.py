@@ -91,3 +91,21 @@ def _deliver_in_thread(delivery_id):
         deliver(delivery_id)
     finally:
         connection.close()
+
+
+def test_a_delivery_task_that_lost_its_database_is_retried_within_seconds():
+    """A restarting PostgreSQL fails the task with OperationalError; it is retried at once, not left
+    for the sweeper (the chaos suite's scenario 4 shows it end to end)."""
+    from django.db import InterfaceError, OperationalError
+
+    from outlets.tasks import deliver
+
+    assert {OperationalError, InterfaceError} <= set(deliver.autoretry_for)
+    assert deliver.retry_backoff_max <= 20 and deliver.max_retries >= 3
+
+
+def test_the_sweeper_runs_often_enough_for_the_one_minute_promise(settings):
+    from outlets.actions import lease_duration
+
+    sweep_every = settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]["schedule"]
+    assert lease_duration().total_seconds() + sweep_every <= 50  # and a worker picks it up within 10 s
