@@ -172,6 +172,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Private files on an S3-compatible server shared by every machine (README), e.g.
+# s3://publicity-media?endpoint_url=https://s3.internal:9000&region_name=cn-north-1; else MEDIA_ROOT.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
