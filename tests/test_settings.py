@@ -52,3 +52,14 @@ def test_templates_have_no_inline_script():
         for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
             assert "src=" in tag, f"inline <script> in {template}"
         assert not re.search(r"\son[a-z]+=", template.read_text()), f"inline event handler in {template}"
+
+
+def test_beat_keeps_its_lock_in_redis_and_the_embedded_broker_keeps_the_plain_scheduler():
+    code = (
+        "import django; django.setup(); from publicity.celery import app; "
+        "print(app.conf.beat_scheduler, app.conf.get('redbeat_lock_timeout'))"
+    )
+    redis = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"})
+    embedded = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": ""})
+    assert redis.stdout.split() == ["redbeat.RedBeatScheduler", "60"], redis.stderr
+    assert embedded.stdout.split() == ["celery.beat:PersistentScheduler", "None"], embedded.stderr
