@@ -45,7 +45,7 @@ def redbeat(tmp_path):
     }
     yield env
     client = app.broker_connection().default_channel.client
-    for key in [*client.scan_iter(f"{prefix}*"), queue]:
+    for key in [*client.scan_iter(f"{prefix}*"), *client.scan_iter(f"_kombu.*{queue}")]:
         client.delete(key)
     app.close()
 
