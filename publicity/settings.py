@@ -172,6 +172,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Private files on an S3-compatible server shared by every machine (README), e.g.
+# s3://publicity-media?endpoint_url=https://s3.internal:9000&region_name=cn-north-1; else MEDIA_ROOT.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -291,6 +294,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# On Redis, beat keeps its schedule and a lock there (celery-redbeat): beat may then run on every
+# machine; one holds the lock and sends, the others wait on it and take over when it lapses. The
+# lock is renewed at every tick (at most BEAT_MAX_LOOP_INTERVAL apart) and lapses REDBEAT_LOCK_TIMEOUT
+# seconds after a beat died; a standby tries again every tick. The embedded broker keeps the plain
+# scheduler and its file: one machine, one beat.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="redbeat")
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(10, CELERY_REDBEAT_LOCK_TIMEOUT // 3))
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_timeout": 10.0, "socket_connect_timeout": 10.0}
 CELERY_BEAT_SCHEDULE = {
     "sweep-photo-renditions": {"task": "submissions.sweep_photo_renditions", "schedule": 300.0},
     "remind-overdue-reviews": {"task": "reviews.remind_overdue_steps", "schedule": 600.0},

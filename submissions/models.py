@@ -1,22 +1,59 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
+from django.core.signals import setting_changed
 from django.db import models
+from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit
+from publicity.storage import private_backend
 
 
-class PrivateStorage(FileSystemStorage):
-    """Photos and renditions, under MEDIA_ROOT/private: never under a public URL, only served by
-    views that check access to the article."""
+@deconstructible(path="submissions.models.PrivateStorage")
+class PrivateStorage(Storage):
+    """Photos, renditions and bulletin files: never under a public URL, only served by views that check
+    access. Under MEDIA_ROOT/private, or in a private bucket when MEDIA_STORAGE_URL is set (any web
+    process or worker then reads and writes the same files). Which one is read from the settings on
+    first use, and again when a test changes them."""
+
+    def __init__(self):
+        setting_changed.connect(self._settings_changed)
 
     @cached_property
-    def base_location(self):
-        return settings.MEDIA_ROOT / "private"
+    def backend(self):
+        return private_backend()
+
+    def _settings_changed(self, setting, **kwargs):
+        if setting in {"MEDIA_ROOT", "MEDIA_STORAGE_URL"}:
+            self.__dict__.pop("backend", None)
+
+    def _open(self, name, mode="rb"):
+        return self.backend.open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self.backend.save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self.backend.generate_filename(filename)
+
+    def delete(self, name):
+        self.backend.delete(name)
+
+    def exists(self, name):
+        return self.backend.exists(name)
+
+    def size(self, name):
+        return self.backend.size(name)
+
+    def listdir(self, path):
+        return self.backend.listdir(path)
+
+    def path(self, name):
+        return self.backend.path(name)  # only on this machine's disk; code reads files with open()
 
     def url(self, name):
         raise ValueError("Private files have no public URL; link to the view that serves them.")

@@ -5,7 +5,7 @@ from accounts.models import Role, Unit
 from reviews.models import ReviewChain, ReviewStage
 from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, officer_of
 
-pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture"]
+pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture", "tests.s3"]
 
 
 @pytest.fixture(autouse=True)

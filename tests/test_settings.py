@@ -69,3 +69,14 @@ def test_an_unknown_beat_interval_name_is_refused():
     result = run_django(["manage.py", "check"], {"DEBUG": "true", "BEAT_INTERVALS": "sweep-everything=2"})
     assert result.returncode != 0
     assert "unknown schedule: sweep-everything" in result.stderr
+
+
+def test_beat_keeps_its_lock_in_redis_and_the_embedded_broker_keeps_the_plain_scheduler():
+    code = (
+        "import django; django.setup(); from publicity.celery import app; "
+        "print(app.conf.beat_scheduler, app.conf.get('redbeat_lock_timeout'))"
+    )
+    redis = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"})
+    embedded = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": ""})
+    assert redis.stdout.split() == ["redbeat.RedBeatScheduler", "30"], redis.stderr
+    assert embedded.stdout.split() == ["celery.beat:PersistentScheduler", "None"], embedded.stderr

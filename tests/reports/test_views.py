@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -553,3 +554,26 @@ def test_the_bulletin_page_says_each_count_against_its_minimum_in_words(client, 
 def row_of(unit, **figures):
     return {"rank": 1, "unit": unit, "signed_off": 1, "rate": "1", "points": "4.00", "min_submitted": 2,
             "min_adopted": 1, "progress": "met"} | figures  # fmt: skip
+
+
+def test_a_published_bulletin_on_s3_is_private_and_served_to_its_readers(client, office_setup, s3_media):
+    from reports import actions
+
+    s3, bucket, endpoint = s3_media
+    bulletin = Bulletin.objects.create(
+        period="month",
+        year=2026,
+        number=3,
+        title="March",
+        body="<p>x</p>",
+        created_by=office_setup["director"],
+    )
+    actions.publish_bulletin(bulletin, by=office_setup["director"])
+    bulletin.refresh_from_db()
+
+    stored = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert stored == {bulletin.pdf.name, bulletin.docx.name}
+    client.force_login(office_setup["officers"][0])
+    pdf = client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "pdf"]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert httpx.get(f"{endpoint}/{bucket}/{bulletin.pdf.name}").status_code == 403
