@@ -11,6 +11,7 @@ from reports import scoring
 from reports.figures import Progress, monthly_counts, unit_figures
 from reports.models import Quota, Score
 from reports.periods import Period
+from reports.yearend import year_end_figures
 from tests.factories import RoleAssignmentFactory, UnitClassFactory, UnitFactory
 
 from .conftest import adopt, signed_off_item
@@ -51,6 +52,19 @@ def test_a_co_unit_meets_its_monthly_minimum_with_the_item(shared):
     assert monthly_counts(date(2026, 3, 1), date(2026, 4, 1))[shared["b"].pk, date(2026, 3, 1)] == [1, 1]
     scoring.score_month_minimums(date(2026, 3, 1), today=date(2026, 4, 1))
     assert not Score.objects.filter(kind__in=scoring.MINIMUM_KINDS).exists()
+
+
+def test_a_co_unit_counts_the_item_in_its_year(shared):
+    figures = year_end_figures(2026, shared["b"], today=date(2027, 1, 5))
+    assert (figures.reported, figures.signed_off, figures.adopted) == (1, 1, 1)
+    assert [m.met for m in figures.months if m.month == date(2026, 3, 1)] == [1]
+    assert [(row.outlet, row.items) for row in figures.by_outlet] == [("City paper", 1), ("County portal", 1)]
+
+
+def test_the_office_year_counts_a_shared_item_once(shared):
+    figures = year_end_figures(2026, today=date(2027, 1, 5))
+    assert (figures.reported, figures.signed_off, figures.adopted) == (1, 1, 1)
+    assert [m.met for m in figures.months if m.month == date(2026, 3, 1)] == [2]
 
 
 def test_the_dashboard_totals_count_a_shared_item_once(shared, client, office):
