@@ -52,3 +52,14 @@ def test_an_officer_sees_the_unit_against_its_minimum_and_own_points(client, sch
     page = client.get("/").content.decode()
     assert "This month: 1 submitted (minimum 2), 0 adopted (minimum 1)." in page
     assert f"In {timezone.localdate().year}: 0 items I wrote were adopted; points earned: 0" in page
+
+
+def test_an_item_crediting_the_unit_counts_in_its_month(client, school):
+    officer = officer_of(school)
+    shared = ArticleFactory(title="Another unit's", status=Status.IN_REVIEW, submitted_at=timezone.now())
+    shared.co_units.add(school)
+    client.force_login(officer)
+
+    page = client.get("/").content.decode()
+
+    assert '<dd class="col-4 text-end" data-testid="submitted-this-month">1</dd>' in page
