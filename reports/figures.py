@@ -2,6 +2,9 @@
 
 Every function aggregates in the database with a fixed number of queries, whatever the number of
 units, officers or items: one grouped query per source table, then a merge in Python.
+
+An item counts for its own unit and for each of its co-contributing units (once per unit); the
+office's totals count each item once, from its own unit's figures (`Figures.own`).
 """
 
 from collections import defaultdict
