@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from reports import scoring
+from reports import actions, scoring
 from reports.figures import Progress, monthly_counts, unit_figures
 from reports.models import Quota, Score
 from reports.periods import Period
@@ -52,6 +52,11 @@ def test_a_co_unit_meets_its_monthly_minimum_with_the_item(shared):
     assert monthly_counts(date(2026, 3, 1), date(2026, 4, 1))[shared["b"].pk, date(2026, 3, 1)] == [1, 1]
     scoring.score_month_minimums(date(2026, 3, 1), today=date(2026, 4, 1))
     assert not Score.objects.filter(kind__in=scoring.MINIMUM_KINDS).exists()
+
+
+def test_the_month_end_job_does_not_urge_a_co_unit_that_met_its_minimum(shared, office):
+    behind = UnitFactory(name="C", parent=office, unit_class=shared["a"].unit_class)
+    assert actions.remind_units_behind(today=date(2026, 3, 30), days_before_end=3) == [behind]
 
 
 def test_a_co_unit_counts_the_item_in_its_year(shared):
