@@ -2,6 +2,9 @@
 
 Every function aggregates in the database with a fixed number of queries, whatever the number of
 units, officers or items: one grouped query per source table, then a merge in Python.
+
+An item counts for its own unit and for each of its co-contributing units (once per unit); the
+office's totals count each item once, from its own unit's figures (`Figures.own`).
 """
 
 from collections import defaultdict
@@ -10,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +55,7 @@ class Figures:
     min_adopted: int = 0
     progress: str = Progress.NONE
     target: object = None  # the AnnualTarget, for a year
+    own: dict = field(default_factory=dict)  # a unit's counts of its own items, co-units' left out
 
     @property
     def rate(self):
@@ -140,20 +144,19 @@ def officer_figures(period, *, today=None):
 
 
 def _collect(period, key, *, today=None):
-    """Figures per unit (`key` = "unit_id") or per officer ("author_id") for the period."""
+    """Figures per unit (`key` = "unit_id") or per officer ("author_id") for the period. An item
+    counts for its unit and for each of its co-contributing units; `Figures.own` keeps a unit's counts
+    of its own items only, for the office's totals, which count each item once."""
     start, end = period.bounds()
     found = defaultdict(Figures)
-    for row in _article_counts(start, end, key):
-        figures = found[row.pop(key)]
-        for name, value in row.items():
-            setattr(figures, name, value)
+    for subject, own, *counts in _article_counts(start, end, key):
+        _add(found[subject], own, zip(ARTICLE_COUNTS, counts, strict=True))
     delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__gte=start)
-    for subject, items in _per(delivered.filter(delivered_at__lt=end), f"article__{key}", "article_id"):
-        found[subject].delivered = items
-    adoptions = Adoption.objects.between(period.start, period.end).values(f"article__{key}")
-    for row in adoptions.annotate(items=Count("article_id", distinct=True), rows=Count("pk")):
-        figures = found[row[f"article__{key}"]]
-        figures.adopted, figures.adoptions = row["items"], row["rows"]
+    for subject, own, items in _per_subject(delivered.filter(delivered_at__lt=end), key, items=_items()):
+        _add(found[subject], own, [("delivered", items)])
+    adoptions = Adoption.objects.between(period.start, period.end)
+    for subject, own, items, rows in _per_subject(adoptions, key, items=_items(), rows=Count("pk")):
+        _add(found[subject], own, [("adopted", items), ("adoptions", rows)])
     score_key = "unit_id" if key == "unit_id" else "officer_id"
     scores = Score.objects.filter(month__gte=period.start, month__lt=period.end).exclude(**{score_key: None})
     for subject, points in scores.values_list(score_key).annotate(Sum("points")).order_by():
@@ -161,25 +164,66 @@ def _collect(period, key, *, today=None):
     return found
 
 
+ARTICLE_COUNTS = ("submitted", "signed_off", "signed_off_adopted")
+
+
+def _add(figures, own, counts):
+    for name, value in counts:
+        setattr(figures, name, getattr(figures, name) + value)
+        if own:
+            figures.own[name] = value
+
+
+def _items():
+    return Count("article_id", distinct=True)
+
+
 def _article_counts(start, end, key):
     submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
     signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
     adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
-    return (
-        Article.objects.filter(submitted | signed_off)
-        .annotate(was_adopted=adopted)
-        .values(key)
-        .annotate(
-            submitted=Count("pk", filter=submitted),
-            signed_off=Count("pk", filter=signed_off),
-            signed_off_adopted=Count("pk", filter=signed_off & Q(was_adopted=True)),
-        )
-        .order_by()
+    return _per_subject(
+        Article.objects.filter(submitted | signed_off),
+        key,
+        to_article="",
+        submitted=Count("pk", filter=submitted),
+        signed_off=Count("pk", filter=signed_off),
+        signed_off_adopted=Count("pk", filter=signed_off & adopted),
     )
 
 
-def _per(queryset, key, counted):
-    return queryset.values_list(key).annotate(Count(counted, distinct=True)).order_by()
+def _per_subject(queryset, key, *, to_article="article__", **aggregates):
+    """Rows (subject, own, *aggregates) per officer, or per unit as `credited` counts them. One query."""
+    if key == "unit_id":
+        return credited(queryset, to_article, **aggregates)
+    subjects = queryset.annotate(subject=F(f"{to_article}{key}"), own=Value(True, BooleanField()))
+    return subjects.values_list("subject", "own").annotate(**aggregates).order_by()
+
+
+def credited(queryset, to_article="article__", *, by=(), unit_ids=None, **aggregates):
+    """The aggregates per unit the rows' items (at `to_article`) count for: their own unit, and each
+    co-contributing unit other than that one — rows (unit id, own, *by, *aggregates), `own` False for
+    a co-unit's rows; `by`: more annotations to group by. One query: a UNION ALL of the two
+    groupings, so a unit may have a row in each."""
+    unit = F(f"{to_article}unit_id")
+    own = queryset.annotate(subject=unit, own=Value(True, BooleanField()))
+    shared = queryset.annotate(subject=F(f"{to_article}co_units"), own=Value(False, BooleanField()))
+    shared = shared.filter(subject__isnull=False).exclude(subject=unit)
+    if unit_ids is not None:
+        own, shared = own.filter(subject__in=unit_ids), shared.filter(subject__in=unit_ids)
+    own, shared = (
+        q.values_list("subject", "own", *by).annotate(**aggregates).order_by() for q in (own, shared)
+    )
+    return own.union(shared, all=True)
+
+
+def counting_for(unit_ids, to_article=""):
+    """A filter for the rows whose items (at `to_article`) count for one of these units — their
+    own, or a co-contributing one; an item counts once however many of the units it names."""
+    credits = Article.co_units.through.objects.filter(
+        article=OuterRef(f"{to_article}pk"), unit_id__in=unit_ids
+    )
+    return Q(**{f"{to_article}unit_id__in": unit_ids}) | Q(Exists(credits))
 
 
 def progress(figures, period, today=None):
@@ -197,24 +241,20 @@ def progress(figures, period, today=None):
 
 
 def monthly_counts(start, end, unit_ids=None):
-    """{(unit_id, month): [submitted, adopted items]} for months in [start, end). Two queries."""
+    """{(unit_id, month): [submitted, adopted items]} for months in [start, end), an item counting
+    for its unit and its co-contributing units. Two queries."""
     tz = timezone.get_current_timezone()
     counts = defaultdict(lambda: [0, 0])
     first, after = aware_bounds(start, end)
     articles = Article.objects.filter(submitted_at__gte=first, submitted_at__lt=after).exclude(
         status=Status.WITHDRAWN
     )
-    adoptions = Adoption.objects.between(start, end)
-    if unit_ids is not None:
-        articles = articles.filter(unit_id__in=unit_ids)
-        adoptions = adoptions.filter(article__unit_id__in=unit_ids)
-    month = TruncMonth("submitted_at", tzinfo=tz)
-    for unit_id, day, n in articles.values_list("unit_id", month).annotate(Count("pk")).order_by():
-        counts[unit_id, _as_date(day)][0] = n
-    month = TruncMonth("adopted_on")
-    by_month = adoptions.values_list("article__unit_id", month).annotate(Count("article_id", distinct=True))
-    for unit_id, day, n in by_month.order_by():
-        counts[unit_id, _as_date(day)][1] = n
+    articles = articles.annotate(month=TruncMonth("submitted_at", tzinfo=tz))
+    for unit_id, _own, day, n in credited(articles, "", by=["month"], unit_ids=unit_ids, n=Count("pk")):
+        counts[unit_id, _as_date(day)][0] += n
+    adoptions = Adoption.objects.between(start, end).annotate(month=TruncMonth("adopted_on"))
+    for unit_id, _own, day, n in credited(adoptions, by=["month"], unit_ids=unit_ids, n=_items()):
+        counts[unit_id, _as_date(day)][1] += n
     return counts
 
 

@@ -27,7 +27,7 @@ from publicity.numbers import points as points_text
 from submissions.models import Article, Status
 from topics.answers import TopicTotals, answers_to, due_between, totals
 
-from .figures import Quotas, assessed_units, monthly_counts
+from .figures import Quotas, assessed_units, counting_for, monthly_counts
 from .models import AnnualTarget, Score
 from .periods import Kind, Period, add_months
 from .sheets import Percent
@@ -122,7 +122,7 @@ def _count_items(figures, period, unit_ids):
     submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
     signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
     items = (
-        Article.objects.filter(submitted | signed_off, unit_id__in=unit_ids)
+        Article.objects.filter(submitted | signed_off, counting_for(unit_ids))
         .annotate(was_adopted=Exists(Adoption.objects.filter(article=OuterRef("pk"))))
         .values_list("status", "event_date", "submitted_at", "signed_off_at", "was_adopted")
         .order_by()
@@ -143,7 +143,7 @@ def _count_items(figures, period, unit_ids):
 
 
 def _count_adoptions(figures, period, unit_ids):
-    adoptions = Adoption.objects.between(period.start, period.end).filter(article__unit_id__in=unit_ids)
+    adoptions = Adoption.objects.between(period.start, period.end).filter(counting_for(unit_ids, "article__"))
     figures.adopted = adoptions.aggregate(items=Count("article_id", distinct=True))["items"]
     per_outlet = (
         adoptions.values_list(localized("outlet__name"), "outlet__level")
@@ -180,7 +180,7 @@ def _months_met(period, units, today):
 def _busiest_categories(period, unit_ids):
     start, end = period.bounds()
     items = Article.objects.filter(
-        submitted_at__gte=start, submitted_at__lt=end, unit_id__in=unit_ids, category__isnull=False
+        counting_for(unit_ids), submitted_at__gte=start, submitted_at__lt=end, category__isnull=False
     ).exclude(status=Status.WITHDRAWN)
     counted = items.values_list(localized("category__name")).annotate(items=Count("pk"))
     return list(counted.order_by("-items", "category__order", "category__name")[:TOP_CATEGORIES])

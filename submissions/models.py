@@ -117,6 +117,9 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+MONTH_SUMMARY = ("submitted", "drafts", "returned", "in_review")
+
+
 class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         """Rows for a list, latest activity first. The order is spelled out: Django leaves Meta.ordering
@@ -133,19 +136,37 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(models.Exists(credits)).exclude(status=Status.DRAFT)
 
     def month_summary(self, unit_ids, month_start, next_month_start):
-        """Per unit: items submitted this month, and items waiting on the unit (drafts, returned)."""
+        """Per unit: items submitted this month — its own and those crediting it (co_units) — and
+        its items waiting on it (drafts, returned). One query."""
         submitted = models.Q(submitted_at__gte=month_start, submitted_at__lt=next_month_start)
-        rows = (
+        own = (
             self.filter(unit_id__in=unit_ids)
-            .values("unit_id")
+            .annotate(subject=models.F("unit_id"))
+            .values_list("subject")
             .annotate(
                 submitted=models.Count("pk", filter=submitted),
                 drafts=models.Count("pk", filter=models.Q(status=Status.DRAFT)),
                 returned=models.Count("pk", filter=models.Q(status=Status.RETURNED)),
                 in_review=models.Count("pk", filter=models.Q(status=Status.IN_REVIEW)),
             )
+            .order_by()
         )
-        return {row.pop("unit_id"): row for row in rows}
+        none = models.Value(0, models.IntegerField())
+        shared = (
+            self.filter(submitted)
+            .annotate(subject=models.F("co_units"))
+            .filter(subject__in=unit_ids)
+            .exclude(subject=models.F("unit_id"))
+            .values_list("subject")
+            .annotate(submitted=models.Count("pk"), drafts=none, returned=none, in_review=none)
+            .order_by()
+        )
+        summary = {}
+        for unit_id, *counts in own.union(shared, all=True):
+            found = summary.setdefault(unit_id, dict.fromkeys(MONTH_SUMMARY, 0))
+            for name, value in zip(MONTH_SUMMARY, counts, strict=True):
+                found[name] += value
+        return summary
 
 
 class Article(models.Model):

@@ -63,3 +63,14 @@ def test_officer_home_lists_the_latest_activity_first(client, school):
     recent = client.get("/").context["recent"]
 
     assert [a.pk for a in recent] == expected[:5]
+
+
+def test_an_item_crediting_the_unit_counts_in_its_month(client, school):
+    officer = officer_of(school)
+    shared = ArticleFactory(title="Another unit's", status=Status.IN_REVIEW, submitted_at=timezone.now())
+    shared.co_units.add(school)
+    client.force_login(officer)
+
+    page = client.get("/").content.decode()
+
+    assert '<dd class="col-4 text-end" data-testid="submitted-this-month">1</dd>' in page

@@ -56,16 +56,10 @@ def dashboard(request):
 
 
 def _totals(rows):
-    keys = [
-        "submitted",
-        "signed_off",
-        "delivered",
-        "adopted",
-        "adoptions",
-        "signed_off_adopted",
-        "points",
-    ]
-    totals = {key: sum(getattr(row.figures, key) for row in rows) for key in keys}
+    """The office's totals: each item once (a unit's own items only), every unit's points."""
+    keys = ["submitted", "signed_off", "delivered", "adopted", "adoptions", "signed_off_adopted"]
+    totals = {key: sum(row.figures.own.get(key, 0) for row in rows) for key in keys}
+    totals["points"] = sum(row.figures.points for row in rows)
     totals["rate"] = totals["signed_off_adopted"] / totals["signed_off"] if totals["signed_off"] else None
     return totals
 

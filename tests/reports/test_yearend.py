@@ -14,7 +14,7 @@ from accounts.models import Role
 from outlets.models import Adoption, Outlet
 from reports.models import AnnualTarget, Quota, Score
 from reports.yearend import MonthMet, OutletAdoptions, summary_sentence, year_end_figures
-from submissions.models import Category, Status
+from submissions.models import Article, Category, Status
 from tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -251,7 +251,8 @@ def _add_items(units, outlets, count):
 def test_a_fixed_number_of_queries(units, outlets, django_assert_num_queries, count, whole_office):
     _add_items(units, outlets, count)
     for n in range(count):
-        UnitFactory(name=f"Extra {n}", parent=units["office"], unit_class=units["school"].unit_class)
+        extra = UnitFactory(name=f"Extra {n}", parent=units["office"], unit_class=units["school"].unit_class)
+        Article.objects.order_by("pk")[n].co_units.add(extra, units["school"])
     unit = None if whole_office else units["school"]
 
     with django_assert_num_queries(10):
