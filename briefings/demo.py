@@ -14,6 +14,7 @@ from . import actions
 from .models import BriefingColumn, BriefingSeries, BriefingStage
 
 OUTLET = "沙湾区教育信息（简报）"
+OUTLET_EN = "Shawan Education Information (briefing)"
 SERIES = "沙湾区教育信息"
 COLUMNS = ["工作动态", "经验交流", "基层信息"]
 ISSUES_DAYS_AGO = [56, 28, 7]
@@ -36,7 +37,12 @@ def seed():
 
 def seed_series():
     outlet, _ = Outlet.objects.get_or_create(
-        name=OUTLET, defaults={"kind": Outlet.Kind.BRIEFING, "level": Outlet.Level.COUNTY}
+        name_zh_hans=OUTLET,
+        defaults={
+            "name_en": OUTLET_EN,
+            "kind": Outlet.Kind.BRIEFING,
+            "level": Outlet.Level.COUNTY,
+        },
     )
     series, created = BriefingSeries.objects.get_or_create(
         name=SERIES,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from celery.result import allow_join_result
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,10 @@ def test_a_real_worker_process_runs_a_task(broker, tmp_path):
     )
     try:
         result = client.send_task("publicity.ping", queue=queue)
-        assert result.get(timeout=60) == "pong"
+        # The "inside a task" flag is process-wide: an eager task still running in another test's thread
+        # would make get() refuse. This test is the client, never inside a task.
+        with allow_join_result():
+            assert result.get(timeout=60) == "pong"
     finally:
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
