@@ -4,7 +4,8 @@ items, each reviewed, issued to every unit and signed for by some. Safe to run a
 from datetime import timedelta
 
 from celery import current_app
-from django.utils import timezone
+from django.test.utils import override_settings
+from django.utils import timezone, translation
 
 from accounts.models import Role, Unit, User
 from outlets.models import Outlet
@@ -27,8 +28,11 @@ def seed():
         return f"briefing “{series}” ({series.briefings.count()} issues)"
     editor, director = User.objects.get(username="leadership"), User.objects.get(username="director")
     used = set()
-    for days_ago in ISSUES_DAYS_AGO:
-        _seed_issue(series, timezone.localdate() - timedelta(days=days_ago), used, editor, director)
+    # The demo office works in Chinese: what its issues store (notes, the adoptions' issue numbers) is
+    # written as a Chinese office's site language would write it.
+    with override_settings(LANGUAGE_CODE="zh-hans"), translation.override("zh-hans"):
+        for days_ago in ISSUES_DAYS_AGO:
+            _seed_issue(series, timezone.localdate() - timedelta(days=days_ago), used, editor, director)
     # Points now: seed_demo's transaction has not committed, so the issue's own kick waits.
     current_app.loader.import_default_modules()
     current_app.tasks["reports.score_pending"].apply()
