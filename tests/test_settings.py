@@ -52,3 +52,15 @@ def test_templates_have_no_inline_script():
         for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
             assert "src=" in tag, f"inline <script> in {template}"
         assert not re.search(r"\son[a-z]+=", template.read_text()), f"inline event handler in {template}"
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'] > 0, d['CONN_HEALTH_CHECKS'])"
+    )
+    for database in ("postgres://postgres@127.0.0.1:5432/publicity", "sqlite:////tmp/publicity.sqlite3"):
+        result = run_django(["-c", code], PRODUCTION | {"DATABASE_URL": database})
+        assert result.stdout.split() == ["True", "True"], result.stderr
+    result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1/x"})
+    assert result.stdout.split() == ["True", "True"], result.stderr
