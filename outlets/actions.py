@@ -88,15 +88,16 @@ def claim(delivery_id, *, now=None):
     attempt count being the fencing token) and the outlet still has a free send slot."""
     now = now or timezone.now()
     with transaction.atomic():
-        delivery = (
+        found = (
             Delivery.objects.select_related(*SENT_WITH)
             .select_for_update(of=("outlet",))
             .annotate(
                 has_co_units=Exists(Article.co_units.through.objects.filter(article=OuterRef("article")))
             )
             .filter(pk=delivery_id)
-            .first()
+            .order_by()  # one row by its key: no ORDER BY to compile
         )
+        delivery = next(iter(found), None)
         if delivery is None or not delivery.outlet.is_active or not delivery.is_due(now):
             return None
         was_abandoned = delivery.state == Delivery.State.SENDING
@@ -172,8 +173,9 @@ def _reconcile(adapter, delivery, recorder):
 
 
 def _record_abandoned_attempt(delivery):
-    """The attempt whose worker died says so on the delivery page (its worker could not write it)."""
-    DeliveryAttempt.objects.get_or_create(
+    """The attempt whose worker died says so on the delivery page: its worker could not write it (or,
+    begun before attempts were written at the end, left it without an outcome)."""
+    DeliveryAttempt.objects.update_or_create(
         delivery=delivery,
         number=delivery.attempts - 1,
         defaults={
