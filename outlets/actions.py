@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,51 +79,72 @@ def lease_duration():
 
 def claim(delivery_id, *, now=None):
     """Take the delivery for one attempt (a lease), or None if it is not due, taken, or its outlet is
-    at its concurrency cap (sends whose lease ran out do not count). Returns (delivery, was_abandoned)."""
+    at its concurrency cap (sends whose lease ran out do not count). Returns (delivery, was_abandoned),
+    the delivery with its outlet, article and revision.
+
+    Two statements: read the delivery while locking its outlet (one claimer per outlet at a time), then
+    one conditional update that takes it only if nothing changed since the read (compare and set, the
+    attempt count being the fencing token) and the outlet still has a free send slot."""
     now = now or timezone.now()
     with transaction.atomic():
-        delivery = Delivery.objects.select_related("outlet").filter(pk=delivery_id).first()
-        if delivery is None:
-            return None
-        outlet = Outlet.objects.select_for_update().get(
-            pk=delivery.outlet_id
-        )  # one claimer per outlet at a time
-        busy = Delivery.objects.filter(
-            outlet=outlet, state=Delivery.State.SENDING, lease_until__gte=now
-        ).count()
-        if busy >= outlet.max_concurrency:
-            return None  # not lost: a finishing send kicks the next waiting one (_kick_waiting)
-        was_abandoned = delivery.state == Delivery.State.SENDING
-        taken = (
-            Delivery.objects.due(now)
-            .filter(pk=delivery_id)
-            .update(
-                state=Delivery.State.SENDING,
-                lease_until=now + lease_duration(),
-                attempts=F("attempts") + 1,
+        found = (
+            Delivery.objects.select_related(*SENT_WITH)
+            .select_for_update(of=("outlet",))
+            .annotate(
+                has_co_units=Exists(Article.co_units.through.objects.filter(article=OuterRef("article")))
             )
+            .filter(pk=delivery_id)
+            .order_by()  # one row by its key: no ORDER BY to compile
         )
-        if not taken:
+        delivery = next(iter(found), None)
+        if delivery is None or not delivery.outlet.is_active or not delivery.is_due(now):
             return None
-    delivery.refresh_from_db()
+        was_abandoned = delivery.state == Delivery.State.SENDING
+        taken = {
+            "state": Delivery.State.SENDING,
+            "lease_until": now + lease_duration(),
+            "attempts": delivery.attempts + 1,
+            "maybe_sent": delivery.maybe_sent or was_abandoned,  # an abandoned send may have arrived
+        }
+        if not _unchanged(delivery).filter(_free_slot(delivery.outlet, now)).update(**taken):
+            return None  # at the cap, not lost: a finishing send kicks the next waiting one
+    for name, value in taken.items():
+        setattr(delivery, name, value)
+    if not delivery.has_co_units:  # most items credit no other unit: the payload need not ask
+        delivery.article._prefetched_objects_cache = {"co_units": delivery.article.co_units.none()}
     return delivery, was_abandoned
 
 
+# What a send reads, fetched with the claim.
+SENT_WITH = ("outlet", "revision", "article__unit", "article__author", "article__category")
+
+
+def _unchanged(delivery):
+    fields = ("state", "attempts", "maybe_sent", "lease_until", "next_attempt_at", "remote_id")
+    return Delivery.objects.filter(pk=delivery.pk, **{name: getattr(delivery, name) for name in fields})
+
+
+def _free_slot(outlet, now):
+    sending = Delivery.objects.filter(outlet_id=outlet.pk, state=Delivery.State.SENDING, lease_until__gte=now)
+    busy = sending.order_by().values("outlet_id").annotate(n=Count("pk")).values("n")
+    return GreaterThan(Value(outlet.max_concurrency), Coalesce(Subquery(busy), 0))
+
+
 def run_delivery(delivery_id):
-    """One attempt: claim, reconcile if a previous attempt may have reached the outlet, send, record."""
+    """One attempt: claim, reconcile if a previous attempt may have reached the outlet, send, record.
+    The attempt is written with the outcome, in the transaction that moves the delivery on."""
     claimed = claim(delivery_id)
     if claimed is None:
         return None
     delivery, was_abandoned = claimed
     adapter = adapter_for(delivery.outlet)
     recorder = Recorder(delivery, renew_lease=lambda: renew_lease(delivery))
-    attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts)
+    attempt = DeliveryAttempt(delivery=delivery, number=delivery.attempts, started_at=timezone.now())
     started = time.monotonic()
     try:
         if was_abandoned:
-            _close_abandoned_attempts(delivery, attempt)
-        if was_abandoned or delivery.maybe_sent:  # a previous attempt may have reached the outlet
-            _mark_maybe_sent(delivery, True)
+            _record_abandoned_attempt(delivery)
+        if delivery.maybe_sent:  # a previous attempt may have reached the outlet
             if not adapter.can_find and not adapter.resend_is_safe:
                 reason = _("A previous attempt was interrupted.")
                 return _needs_review(delivery, attempt, recorder, started, reason)
@@ -148,10 +171,17 @@ def _reconcile(adapter, delivery, recorder):
     return found
 
 
-def _close_abandoned_attempts(delivery, current):
-    """The attempts whose worker died say so on the delivery page, instead of seeming to run on."""
-    DeliveryAttempt.objects.filter(delivery=delivery, outcome="").exclude(pk=current.pk).update(
-        outcome=DeliveryAttempt.Outcome.INTERRUPTED, error=_("The worker stopped during this attempt.")
+def _record_abandoned_attempt(delivery):
+    """The attempt whose worker died says so on the delivery page: its worker could not write it (or,
+    begun before attempts were written at the end, left it without an outcome)."""
+    DeliveryAttempt.objects.update_or_create(
+        delivery=delivery,
+        number=delivery.attempts - 1,
+        defaults={
+            "outcome": DeliveryAttempt.Outcome.INTERRUPTED,
+            "error": _("The worker stopped during this attempt."),
+            "finished_at": timezone.now(),
+        },
     )
 
 
@@ -162,9 +192,20 @@ def _mark_maybe_sent(delivery, value):
 
 
 def renew_lease(delivery):
-    """Extend the lease of the attempt that holds `delivery`; LeaseLost if another attempt took it."""
-    if not _held(delivery).update(lease_until=timezone.now() + lease_duration()):
+    """Extend the lease of the attempt that holds `delivery`; LeaseLost if another attempt took it.
+    A lease taken or renewed a moment ago (the first request after the claim) still covers a whole
+    request and cannot have been taken over: it is left as it is, sparing a statement."""
+    now = timezone.now()
+    if delivery.lease_until - now > lease_duration() - _renewal_slack():
+        return
+    lease_until = now + lease_duration()
+    if not _held(delivery).update(lease_until=lease_until):
         raise LeaseLost
+    delivery.lease_until = lease_until
+
+
+def _renewal_slack():
+    return min(timedelta(seconds=settings.OUTLETS_HTTP_TIMEOUT), LEASE_MARGIN) / 2
 
 
 def _held(delivery):
@@ -178,34 +219,65 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
     attempt.requests = recorder.requests
     attempt.latency_ms = round((time.monotonic() - started) * 1000)
     attempt.error = error
-    attempt.save()
+    if outcome != DeliveryAttempt.Outcome.INTERRUPTED:
+        attempt.save()
+        return
+    # The attempt that took over may have recorded this one as stopped already: one row per attempt.
+    fields = ("started_at", "finished_at", "outcome", "requests", "latency_ms", "error")
+    DeliveryAttempt.objects.update_or_create(
+        delivery=attempt.delivery,
+        number=attempt.number,
+        defaults={name: getattr(attempt, name) for name in fields},
+    )
 
 
 def _settle(delivery, attempt, recorder, started, outcome, error="", **fields):
-    """Close the attempt and move the delivery on, unless another attempt has taken it over."""
-    if not _held(delivery).update(lease_until=None, **fields):
+    """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
+    slot is free: the delivery of the outlet that has waited longest is kicked after commit."""
+    settled, waiting = _update_held(delivery, lease_until=None, **fields)
+    if not settled:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
         return False
     for name, value in fields.items():
         setattr(delivery, name, value)
     _close_attempt(attempt, recorder, started, outcome, error)
-    transaction.on_commit(lambda: _kick_waiting(delivery))
+    if waiting is not None:
+        transaction.on_commit(lambda: kick(waiting))
     return True
 
 
-def _kick_waiting(delivery):
-    """A send slot of the outlet is free: hand it to the delivery that has waited longest."""
+def _update_held(delivery, **fields):
+    """Update the delivery if this attempt still holds it, and name the next delivery waiting for the
+    outlet, in one statement: UPDATE … RETURNING (PostgreSQL, SQLite 3.35+). (updated, waiting id)."""
     waiting = (
-        Delivery.objects.due()
-        .filter(outlet_id=delivery.outlet_id)
+        Delivery.objects.filter(
+            outlet_id=delivery.outlet_id,
+            outlet__is_active=True,
+            state__in=[Delivery.State.QUEUED, Delivery.State.RETRYING],
+            next_attempt_at__lte=timezone.now(),
+        )
         .exclude(pk=delivery.pk)
-        .exclude(state=Delivery.State.SENDING)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)
-        .first()
+        .values("pk")[:1]
     )
-    if waiting:
-        kick(waiting)
+    waiting_sql, waiting_params = waiting.query.sql_with_params()
+    meta, quote = Delivery._meta, connection.ops.quote_name
+    columns, params = [], []
+    for name, value in fields.items():
+        field = meta.get_field(name)
+        columns.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    held = [meta.pk.column, meta.get_field("state").column, meta.get_field("attempts").column]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(columns)} "
+        f"WHERE {' AND '.join(f'{quote(column)} = %s' for column in held)} RETURNING ({waiting_sql})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*params, delivery.pk, Delivery.State.SENDING, delivery.attempts, *waiting_params]
+        )
+        row = cursor.fetchone()
+    return row is not None, row[0] if row else None
 
 
 @transaction.atomic

@@ -1,11 +1,14 @@
-"""All outbound HTTP to outlets: one client, timeouts always set, only global addresses (loopback where
-OUTLETS_ALLOW_LOOPBACK), and the connection goes to the very address that was checked."""
+"""All outbound HTTP to outlets: one client per outlet and origin in each process (connections are
+reused), timeouts always set, only global addresses (loopback where OUTLETS_ALLOW_LOOPBACK), and every
+new connection goes to the very address that was checked for it."""
 
 import ipaddress
+import os
 import socket
 import time
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 
@@ -53,6 +56,11 @@ def check_destination(url):
         raise DestinationRefused(f"{url!r} is not a valid address: {exc}") from None
     if not host:
         raise DestinationRefused(f"No host in {url!r}")
+    return check_host(host, port)
+
+
+def check_host(host, port):
+    """The checked address to connect to for `host` (see check_destination)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -64,18 +72,24 @@ def check_destination(url):
     return str(addresses[0])
 
 
-class PinnedTransport(httpx.HTTPTransport):
-    """Resolves and checks the host once, then connects to that address: a DNS answer that changes
-    between the check and the connection cannot lead elsewhere. The Host header, the TLS server name
-    and the certificate check stay those of the name."""
+class PinnedBackend(httpcore.SyncBackend):
+    """Resolves and checks the host each time a connection is opened, then connects to that very
+    address: a DNS answer that changes between the check and the connection cannot lead elsewhere.
+    The URL keeps the name, so the Host header, the TLS server name and the certificate check stay
+    those of the name, and a pooled connection only ever serves the name it was opened for."""
 
-    def handle_request(self, request):
-        host = request.url.raw_host.decode("ascii")  # an international name in its IDNA form
-        address = check_destination(str(request.url))
-        if address != host:
-            request.url = request.url.copy_with(host=address)
-            request.extensions = {**request.extensions, "sni_hostname": host}
-        return super().handle_request(request)
+    def connect_tcp(self, host, port, *args, **kwargs):
+        return super().connect_tcp(check_host(host, port), port, *args, **kwargs)
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._pool._network_backend = PinnedBackend()  # httpx does not pass a backend through
+
+
+MAX_CLIENTS = 64
+_clients = {}
 
 
 def client(**kwargs):
@@ -86,20 +100,48 @@ def client(**kwargs):
     )
 
 
+def shared_client(outlet_id, url):
+    """The process's client for this outlet and origin: its connections (and TLS sessions) are reused
+    from one delivery to the next, and the CA bundle is loaded once, not per request. Keyed by the
+    process too (a forked worker opens its own) and by the trusted certificates of the environment."""
+    try:
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.hostname, parts.port)
+    except ValueError as exc:
+        raise DestinationRefused(f"{url!r} is not a valid address: {exc}") from None
+    trust = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    key = (os.getpid(), outlet_id, *origin, settings.OUTLETS_HTTP_TIMEOUT, trust)
+    found = _clients.get(key)
+    if found is None:
+        if len(_clients) >= MAX_CLIENTS:
+            close_clients()
+        found = _clients[key] = client()
+    return found
+
+
+def close_clients():
+    for http in _clients.values():
+        http.close()
+    _clients.clear()
+
+
 def request(recorder, method, url, *, redacted=None, **kwargs):
-    """Send one request through the shared client and log it in the attempt (secrets redacted).
-    Raises DestinationRefused before anything is sent to an address outlets may not reach."""
+    """Send one request through the outlet's shared client and log it in the attempt (secrets
+    redacted). Raises DestinationRefused before anything is sent to an address outlets may not reach."""
     started = time.monotonic()
     entry = {"method": method, "url": url, "sent": redacted if redacted is not None else _summary(kwargs)}
+    delivery = recorder.delivery
+    http = shared_client(delivery.outlet_id if delivery is not None else None, url)
     try:
-        with client() as http:
-            response = http.request(method, url, **kwargs)
+        response = http.request(method, url, **kwargs)
     except httpx.InvalidURL as exc:
         raise DestinationRefused(f"{url!r} is not a valid address: {exc}") from None
     except httpx.HTTPError as exc:
         entry |= {"error": f"{exc.__class__.__name__}: {exc}", "ms": _ms(started)}
         recorder.log(entry)
         raise
+    finally:
+        http.cookies.clear()  # as with a new client: no cookie carries over to the next request
     entry |= {"status": response.status_code, "ms": _ms(started), "received": response.text[:500]}
     recorder.log(entry)
     return response

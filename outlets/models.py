@@ -163,6 +163,14 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.article} → {self.outlet}"
 
+    def is_due(self, now):
+        """What `Delivery.objects.due(now)` says of this row, apart from its outlet being active."""
+        if self.state in (Delivery.State.QUEUED, Delivery.State.RETRYING):
+            return self.next_attempt_at <= now
+        return (
+            self.state == Delivery.State.SENDING and self.lease_until is not None and self.lease_until < now
+        )
+
     @property
     def waits_for_outlet(self):
         """Due or soon due, but its outlet is paused: it goes out when the outlet is resumed."""

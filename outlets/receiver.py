@@ -6,6 +6,7 @@ starts it) and the tests' peer. It keeps what it received, once per webhook-id.
 
 import argparse
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +50,14 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections open, as outlets' servers do
+
+            def setup(self):
+                super().setup()
+                # The headers and the body go out in two writes: without this the body waits for
+                # the client's delayed acknowledgement of the headers (40 ms).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 with receiver._lock:
@@ -67,7 +76,8 @@ class Receiver:
                 else:
                     reply = json.dumps({"error": f"scripted {status}"}).encode()
                 self.send_response(status)
-                for name, value in {"content-type": "application/json", **headers}.items():
+                fields = {"content-type": "application/json", "content-length": str(len(reply)), **headers}
+                for name, value in fields.items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply)

@@ -112,6 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # itself then wait for each other's locks instead of failing with "database table is locked".
     # One file per test process, so that two test runs on one machine do not share it.
     DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")})
+if not DEBUG or DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Persistent connections (a worker no longer connects for every task), checked before each reuse
+    # so that a restarted database costs one failed check, not a failed request or task.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -80,3 +80,15 @@ def test_beat_keeps_its_lock_in_redis_and_the_embedded_broker_keeps_the_plain_sc
     embedded = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": ""})
     assert redis.stdout.split() == ["redbeat.RedBeatScheduler", "30"], redis.stderr
     assert embedded.stdout.split() == ["celery.beat:PersistentScheduler", "None"], embedded.stderr
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'] > 0, d['CONN_HEALTH_CHECKS'])"
+    )
+    for database in ("postgres://postgres@127.0.0.1:5432/publicity", "sqlite:////tmp/publicity.sqlite3"):
+        result = run_django(["-c", code], PRODUCTION | {"DATABASE_URL": database})
+        assert result.stdout.split() == ["True", "True"], result.stderr
+    result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1/x"})
+    assert result.stdout.split() == ["True", "True"], result.stderr

@@ -92,7 +92,7 @@ class StallingProxy:
                     pass
                 return
             time.sleep(self.delay)
-            client.sendall(first)
+            client.sendall(_closing(first))
             _pump(upstream, client)
 
     def _record(self, head, first, *, stalled):
@@ -100,6 +100,14 @@ class StallingProxy:
             self.exchanges.append((head.split(b"\r\n", 1)[0], first.split(b"\r\n", 1)[0]))
             self._stalled += stalled
             self._changed.notify_all()
+
+
+def _closing(reply):
+    """The reply, telling the client to close the connection after it: the proxy sees (and can hold
+    back) only the first exchange of a connection, so a client that keeps connections open must open
+    a new one for its next request."""
+    status_line, rest = reply.split(b"\r\n", 1)
+    return status_line + b"\r\nConnection: close\r\n" + rest
 
 
 def _pump(source, sink):

@@ -418,3 +418,55 @@ def test_the_email_desk_gets_the_title_and_captions_as_text_not_markup(article, 
     assert "<script" not in html and "<img src=x" not in html and "<b>Li" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html  # nothing lost
     assert mail["Subject"] == hostile  # a header is plain text
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions, as in a worker: no test savepoints
+def test_one_webhook_delivery_takes_at_most_six_sql_statements_in_two_transactions(
+    article, people, webhook, receiver
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from submissions.models import Revision
+
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    delivery = Delivery.objects.create(
+        article=article, revision=revision, outlet=webhook, created_by=people["director"]
+    )
+    PhotoFactory(article=article, caption="Prize giving")
+
+    with CaptureQueriesContext(connection) as queries:
+        actions.run_delivery(delivery.pk)
+
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert len(statements) <= 6, "\n".join(statements)
+    if connection.vendor == "sqlite":  # PostgreSQL's BEGIN and COMMIT do not show as queries
+        assert sum(q["sql"].startswith("BEGIN") for q in queries) == 2
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED and delivery.attempts == 1
+    assert [a.outcome for a in delivery.attempts_log.all()] == ["delivered"]
+    assert Event.objects.filter(article=article, kind=Event.Kind.DELIVERED).count() == 1
+    assert list(receiver.messages) == [str(delivery.uuid)]
+
+
+def test_the_payload_names_the_units_the_item_credits(article, people, webhook, receiver):
+    from submissions.models import Revision
+    from tests.factories import UnitFactory
+
+    article.co_units.add(UnitFactory(name="Second school"))
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    delivery = Delivery.objects.create(
+        article=article, revision=revision, outlet=webhook, created_by=people["director"]
+    )
+
+    actions.run_delivery(delivery.pk)
+
+    assert receiver.messages[str(delivery.uuid)]["article"]["co_units"] == ["Second school"]

@@ -206,3 +206,59 @@ def test_tls_to_the_pinned_address_still_verifies_the_name(
             assert server.hosts == []
     finally:
         server.stop()
+
+
+# --- Reuse: one client per outlet, its connections kept; each new connection checked again ------
+
+
+class KeepAliveServer(Server):
+    """Keeps connections open between requests (HTTP/1.1) and remembers the client port of each."""
+
+    def __init__(self, address):
+        self.ports = []
+        super().__init__(address)
+
+    def _handler(self):
+        ports, handler = self.ports, super()._handler()
+
+        class Handler(handler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                ports.append(self.client_address[1])
+                super().do_GET()
+
+        return Handler
+
+
+def test_requests_to_one_outlet_reuse_the_connection(settings):
+    settings.OUTLETS_ALLOW_LOOPBACK = True
+    server = KeepAliveServer("127.0.0.1")
+    try:
+        for _ in range(3):
+            assert http.request(Recorder(None), "GET", f"http://127.0.0.1:{server.port}/").status_code == 200
+    finally:
+        server.stop()
+    assert len(server.ports) == 3 and len(set(server.ports)) == 1
+
+
+def test_a_new_connection_is_checked_again(monkeypatch, settings):
+    settings.OUTLETS_ALLOW_LOOPBACK = True
+    server = Server("127.0.0.1")  # HTTP/1.0: closes the connection after each answer
+    answers = iter(["127.0.0.1", "10.0.0.1"])
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "rebound.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    url = f"http://rebound.test:{server.port}/"
+    try:
+        assert http.request(Recorder(None), "GET", url).status_code == 200
+        with pytest.raises(http.DestinationRefused, match=r"10\.0\.0\.1"):
+            http.request(Recorder(None), "GET", url)
+    finally:
+        server.stop()
+    assert server.hosts == [f"rebound.test:{server.port}"]
