@@ -51,12 +51,11 @@ def follow(page, link):
     page.keyboard.press("Enter")
 
 
-def decide_from_queue(page):
+def decide_from_queue(page, button="Approve"):
     follow(page, page.get_by_role("link", name="Review queue", exact=True))
     follow(page, page.get_by_test_id("queue").get_by_role("link", name=re.compile(TITLE)))
-    tab_to(page, page.get_by_role("button", name="Approve"))
+    tab_to(page, page.get_by_role("button", name=button))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Approved.")).to_be_visible()
 
 
 def test_draft_submit_review_and_sign_off_with_the_keyboard_alone(demo, live_server, keyboard_page, tmp_path):
@@ -91,9 +90,12 @@ def test_draft_submit_review_and_sign_off_with_the_keyboard_alone(demo, live_ser
     officer.keyboard.press("Enter")
     expect(officer.get_by_test_id("status")).to_have_text("In review")
 
-    decide_from_queue(keyboard_page("leader"))
+    leader = keyboard_page("leader")
+    decide_from_queue(leader)
+    expect(leader.get_by_text("Approved.")).to_be_visible()
     director = keyboard_page("director")
-    decide_from_queue(director)
+    decide_from_queue(director, "Sign off and send")  # the last stage says what it does
+    expect(director).to_have_url(re.compile(r"/submissions/\d+/$"))  # and stays with the item
 
     article = Article.objects.get(title=TITLE)
     assert article.status == Status.APPROVED
