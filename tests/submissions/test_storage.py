@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from submissions.models import Photo
+from submissions.tasks import make_photo_renditions
 from tests.factories import ArticleFactory, UnitFactory, officer_of
 from tests.submissions import corpus
 from tests.submissions.test_views import upload
@@ -53,6 +54,14 @@ def test_a_worker_on_another_machine_makes_the_renditions_in_the_bucket(s3_media
         worker = start_worker(broker, MEDIA_ROOT=disk, MEDIA_STORAGE_URL=settings.MEDIA_STORAGE_URL)
         try:
             assert upload(client, article, corpus.jpeg(), "IMG_1.jpg").status_code == 201
+            # The upload made its renditions in the bucket; take them away, as if the web process had
+            # died before writing them, so that the worker must make them from the original.
+            made = Photo.objects.get()
+            for rendition in (made.thumbnail, made.display):
+                rendition.delete(save=False)
+            made.save()
+            assert not Photo.objects.get().has_renditions
+            make_photo_renditions.delay(made.pk)
             wait_until(lambda: Photo.objects.get().has_renditions, timeout=60, what="renditions")
         finally:
             output = stop(worker)
