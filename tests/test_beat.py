@@ -90,3 +90,66 @@ def test_a_second_beat_waits_on_the_lock_and_takes_over(redbeat, tmp_path):
             if beat and beat.poll() is None:
                 beat.terminate()
                 beat.wait(timeout=30)
+
+
+def test_beat_lives_through_a_redis_outage_and_sends_again(tmp_path):
+    """A Redis of the test's own is stopped under a running beat and started again: beat neither exits
+    nor stays silent (before, redbeat's lock renewal raised and the process ended, and with it the
+    sweeper that sends what an outage left behind)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis_command = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+    redis = subprocess.Popen(redis_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    app = Celery(broker=url)
+    app.conf.update(redbeat_redis_url=url, redbeat_key_prefix="outage", redbeat_redis_options={})
+    assert wait_for(lambda: _answers(port), 10)
+    entry = RedBeatSchedulerEntry(
+        "test-ping", "publicity.ping", schedule(1.0), options={"queue": "nobody"}, app=app
+    )
+    entry.save()
+    env = {**os.environ, "DEBUG": "true", "CELERY_BROKER_URL": url, "REDBEAT_KEY_PREFIX": "outage"}
+    env["REDBEAT_LOCK_TIMEOUT"] = "6"
+    log = tmp_path / "beat.log"
+    beat = start_beat(env, log)
+    try:
+        assert wait_for(lambda: sends(log) >= 1), log.read_text()[-2000:]
+        redis.terminate()
+        redis.wait(10)
+        time.sleep(4)  # beat ticks against a Redis that is gone
+        assert beat.poll() is None, log.read_text()[-3000:]
+        before = sends(log)
+        redis = subprocess.Popen(redis_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: _answers(port), 10)
+        entry.save()  # this Redis keeps nothing on disk: the schedule comes back as a deploy would bring it
+        assert wait_for(lambda: sends(log) > before), log.read_text()[-3000:]
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        beat.wait(20)
+        redis.terminate()
+        redis.wait(10)
+        app.close()
+
+
+def _answers(port):
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
