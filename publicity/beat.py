@@ -3,7 +3,7 @@
 RedBeat extends its lock in Redis on every tick; when Redis is stopped or hangs, that raises and the
 beat process exits — and with it the sweeper that sends what the outage left behind. Here a tick that
 cannot reach Redis waits a few seconds and tries again; a lock that expired meanwhile is taken again
-at a later tick, never by blocking (while another beat holds it, this one stays the standby).
+(blocking while another beat holds it, which makes this one the standby).
 """
 
 import logging
@@ -21,7 +21,7 @@ class ResilientRedBeatScheduler(RedBeatScheduler):
         try:
             return super().tick(*args, **kwargs)
         except LockError:
-            logger.warning("beat: the lock expired while Redis was away; trying to take it again")
+            logger.warning("beat: the lock expired while Redis was away; waiting to take it again")
             return self._take_lock_again()
         except (ConnectionError, TimeoutError):
             logger.warning("beat: Redis does not answer; trying again in %s s", RETRY_SECONDS)
@@ -29,7 +29,7 @@ class ResilientRedBeatScheduler(RedBeatScheduler):
 
     def _take_lock_again(self):
         try:
-            taken = self.lock.acquire(blocking=False)
+            self.lock.acquire(blocking=True)
         except (ConnectionError, TimeoutError):
-            taken = False
-        return 0 if taken else RETRY_SECONDS
+            return RETRY_SECONDS
+        return 0
