@@ -31,11 +31,13 @@ class Line:
     timing: str = ""
     notes: list = field(default_factory=list)
     skipped: bool = False
+    late: bool = False  # a promised time was missed (e.g. sent again within a minute of a crash)
 
     @property
     def failed(self):
-        """A loss, a duplicate, or a scenario that could not run (a skip must not pass as clean)."""
-        return self.lost > 0 or self.duplicated > 0 or self.skipped
+        """A loss, a duplicate, a missed time, or a scenario that could not run (a skip must not pass
+        as clean)."""
+        return self.lost > 0 or self.duplicated > 0 or self.skipped or self.late
 
 
 class Run:
