@@ -350,7 +350,7 @@ def _tell_office(delivery, message):
         office_recipients(),
         Notification.Kind.DELIVERY_FAILED,
         article=delivery.article,
-        note=f"{delivery.outlet}: {message}",
+        note=lambda: f"{delivery.outlet}: {message}",  # the outlet's name in each recipient's language
         link=reverse("outlets:delivery", args=[delivery.pk]),
     )
 
@@ -413,7 +413,8 @@ def pause_outlet(outlet, *, reason, by=None):
         is_active=False, paused_reason=reason[:500]
     ):
         link = f"{reverse('outlets:deliveries')}?outlet={outlet.pk}"
-        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}", link=link)
+        note = lambda: f"{outlet}: {reason}"  # noqa: E731 - the outlet's name in each recipient's language
+        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=note, link=link)
 
 
 @transaction.atomic

@@ -114,8 +114,9 @@ class WordPressPeer:
         params = {"context": "edit", "per_page": 100, "orderby": "id", "order": order, **params}
         for page in itertools.count(1):
             response = self.request("GET", route, params={**params, "page": page})
-            if response.status_code == 400 and response.json().get("code", "").endswith("invalid_page_number"):
-                return  # the last page was exactly full (or items went away meanwhile)
+            past_the_end = response.status_code == 400 and "invalid_page_number" in response.text
+            if past_the_end:  # the last page was exactly full (or items went away meanwhile)
+                return
             response.raise_for_status()
             batch = response.json()
             yield from batch
