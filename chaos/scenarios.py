@@ -347,10 +347,10 @@ def _schedule_notes(articles):
         .values_list("n", flat=True)
     )
     notes = [
-        f"retry base {RETRY_BASE:g} s and sweep {SWEEP:g} s for this run (defaults 30 s and 30 s); "
+        f"retry base {RETRY_BASE:g} s and sweep {SWEEP:g} s for this run (defaults 30 s and 15 s); "
         f"attempts per delivery: {dict(sorted(counts.items()))}",
         f"gaps between attempts (median): {per_step}",
-        "with the defaults, attempts come at 0, 30, 90, 210 s (±20 %, +≤30 s sweep): after a 120 s outage "
+        "with the defaults, attempts come at 0, 30, 90, 210 s (±20 %, +≤15 s sweep): after a 120 s outage "
         "the 4th attempt, at ~210-250 s, delivers",
     ]
     if off:
@@ -513,7 +513,7 @@ def two_beats(run):
         f"the scoring rule was changed {changes} times (every other time with the policy): every adoption "
         "rescored by the kicked run and both beats' sweepers at once"
     )
-    line.notes.append(f"schedules for this run: {intervals} (defaults 60 s, 12 h, 6 h, 30 s)")
+    line.notes.append(f"schedules for this run: {intervals} (defaults 60 s, 12 h, 6 h, 15 s)")
     return line
 
 
