@@ -2,10 +2,11 @@
 and a beat; they share PostgreSQL (this test's database), Redis (a redis-server of the test's own) and
 an S3 server (moto), and no disk — each machine has a MEDIA_ROOT of its own that must stay empty.
 
-An officer uploads on web A, worker B makes renditions from the bucket, the leader and the director
-decide on web B, a worker delivers to a recording webhook receiver, and the active beat is killed:
-the standby takes over within a minute. Nothing runs twice: the receiver counts what it was sent, and
-the beats' logs show when each sent the sweeper, which the workers' logs show ran once per send.
+An officer uploads on web A (which writes the renditions as it takes the photo); with worker A drained,
+worker B makes the renditions again from the bucket once they are lost; the leader and the director
+decide on web B; a worker delivers to a recording webhook receiver; and the active beat is killed: the
+standby takes over within a minute. Nothing runs twice: the receiver counts what it was sent, and the
+beats' logs show when each sent the sweeper, which the workers' logs show ran once per send.
 """
 
 import itertools
@@ -49,6 +50,8 @@ TAKEOVER_SECONDS = 60
 SENT = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}).*Sending due task sweep-deliveries", re.M)
 VERSION = re.compile(r'name="version" value="(\d+)"')
 UNIT = re.compile(r'name="unit" value="(\d+)"')
+# What this process's environment may say about the services: the machines get their own.
+PREFIXES = ("CELERY_", "DATABASE_", "REDIS_", "REDBEAT_", "EMAIL_", "BEAT_", "OUTLETS_", "MEDIA_", "SITE_URL")
 
 
 def wait_for(condition, seconds, what):
@@ -70,9 +73,10 @@ class Machines:
         self.redis = services.Redis(self.logs).start()
         self.broker = self.redis.url(0)
         self.storage_url = storage_url
+        self.ports = {"A": services.free_port(), "B": services.free_port()}
         self.processes = []
 
-    def env(self, machine, **extra):
+    def env(self, machine):
         keep = {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES)}
         return keep | {
             "DJANGO_SETTINGS_MODULE": "publicity.settings",
@@ -85,9 +89,10 @@ class Machines:
             "EMAIL_URL": "dummymail://",
             "OUTLETS_ALLOW_LOOPBACK": "true",
             "OUTLET_CREDENTIAL_KEYS": services.CREDENTIAL_KEY,
+            "SITE_URL": self.url("A"),  # the address outside, where a load balancer would be
             "BEAT_INTERVALS": f"sweep-deliveries={SWEEP_SECONDS}",
+            "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
-            **extra,
         }
 
     def media_root(self, machine):
@@ -97,11 +102,13 @@ class Machines:
         self.processes.append(process)
         return process.start()
 
+    def url(self, machine):
+        return f"http://127.0.0.1:{self.ports[machine]}"
+
     def web(self, machine):
-        port = services.free_port()
-        env = self.env(machine, SITE_URL=f"http://127.0.0.1:{port}")
-        self.start(services.web(env, port, name=f"web-{machine}", logs=self.logs, workers=1))
-        return f"http://127.0.0.1:{port}", port
+        port = self.ports[machine]
+        self.start(services.web(self.env(machine), port, name=f"web-{machine}", logs=self.logs, workers=1))
+        return self.url(machine), port
 
     def worker(self, machine):
         process = services.worker(
@@ -130,9 +137,6 @@ class Machines:
         """A Celery client of the machines' broker (this process's CELERY_BROKER_URL names another)."""
         url = self.broker
         return Celery("scaleout-client", broker=url, broker_read_url=url, broker_write_url=url)
-
-
-PREFIXES = ("CELERY_", "DATABASE_", "REDIS_", "EMAIL_", "BEAT_", "OUTLETS_", "MEDIA_", "SITE_URL")
 
 
 @pytest.fixture
