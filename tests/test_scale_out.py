@@ -134,7 +134,8 @@ class Machines:
         self.redis.stop()
 
     def client(self):
-        """A Celery client of the machines' broker (this process's CELERY_BROKER_URL names another)."""
+        """A Celery client of the machines' broker. Celery prefers CELERY_BROKER_URL from the environment
+        (this process's names another Redis) to broker=, but not to the read and write URLs."""
         url = self.broker
         return Celery("scaleout-client", broker=url, broker_read_url=url, broker_write_url=url)
 
