@@ -119,9 +119,12 @@ class Run:
 
 
 class Hook:
-    def __init__(self, name, port):
-        self.control = VAR / f"hook-{name}.json"
-        self.log = VAR / f"hook-{name}.log"
+    """The control and record files of one recording receiver (chaos.hook)."""
+
+    def __init__(self, name, port, directory=VAR):
+        self.port = port
+        self.control = directory / f"hook-{name}.json"
+        self.log = directory / f"hook-{name}.log"
         self.control.write_text("{}")
         self.log.write_text("")
         self.outlet = None
