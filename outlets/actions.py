@@ -26,6 +26,7 @@ from submissions.actions import ActionRefused
 from submissions.models import Article, Event, Status
 
 from .adapters import DeliveryError, LeaseLost, Recorder, adapter_for
+from .leases import LeaseKeeper
 from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 from .validators import validate_web_address
 
@@ -137,6 +138,11 @@ def run_delivery(delivery_id):
     if claimed is None:
         return None
     delivery, was_abandoned = claimed
+    with LeaseKeeper(lambda: renew_lease(delivery), every=_renewal_slack().total_seconds()):
+        return _attempt(delivery, was_abandoned)
+
+
+def _attempt(delivery, was_abandoned):
     adapter = adapter_for(delivery.outlet)
     recorder = Recorder(delivery, renew_lease=lambda: renew_lease(delivery))
     attempt = DeliveryAttempt(delivery=delivery, number=delivery.attempts, started_at=timezone.now())
