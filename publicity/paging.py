@@ -1,16 +1,174 @@
-"""Pages that never count the table: fetch one row more than a page to know if a next page exists."""
+"""Pages that never count the table: fetch one row more than a page to know if a next page exists.
+
+Lists that can grow to a million rows page by key ("seek" or keyset paging): the Next link carries the
+last row's sort key and the next page is the rows after it, found by walking an index from there —
+as fast on page 4,000 as on page 1, and no row is shown twice or skipped when rows come and go between
+two requests. The key travels signed in `?cursor=`; a cursor that was tampered with, belongs to another
+list or another order gives page 1, never an error. `?page=N` without a cursor still works for the
+first OFFSET_PAGES pages (OFFSET is cheap there). A queryset can be paged by key when its order is
+spelled out as field names (or annotations) and ends with the primary key, which makes the key unique.
+"""
+
+import datetime
+import decimal
+
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q, QuerySet
+from django.db.models.query import ModelIterable
 
 PAGE_SIZE = 25
-LAST_PAGE = 10_000
+OFFSET_PAGES = 40  # ?page=N without a cursor reads at most this deep with OFFSET
+SALT = "publicity.paging"
 
 
 def page_of(request, queryset, *, name, size=PAGE_SIZE):
-    """Template context for one page: the rows under `name`, plus what includes/pagination.html needs."""
-    try:
-        page = max(1, min(int(request.GET.get("page", 1)), LAST_PAGE))
-    except ValueError:
-        page = 1
-    rows = list(queryset[(page - 1) * size : page * size + 1])
+    """Template context for one page: the rows under `name`, plus what includes/pagination.html needs
+    (`page`, `has_next`, and the query strings of the Previous and Next links)."""
+    order = _seek_order(queryset)
+    cursor = _read_cursor(request, name, queryset, order) if order else None
+    if cursor:
+        page, rows, has_next, has_previous = _seek(queryset, order, cursor, size)
+    else:
+        page = _page_number(request, limit=OFFSET_PAGES if order else None)
+        rows = list(queryset[(page - 1) * size : page * size + 1])
+        has_next, rows, has_previous = len(rows) > size, rows[:size], page > 1
     query = request.GET.copy()
-    query.pop("page", None)
-    return {name: rows[:size], "page": page, "has_next": len(rows) > size, "query": query.urlencode()}
+    for param in ("page", "cursor"):
+        query.pop(param, None)
+    return {
+        name: rows,
+        "page": page,
+        "has_next": has_next,
+        "query": query.urlencode(),
+        "previous_query": _link(query, name, order, rows[:1], page - 1, backward=True) if has_previous else "",
+        "next_query": _link(query, name, order, rows[-1:], page + 1, backward=False) if has_next else "",
+    }
+
+
+def _page_number(request, *, limit):
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+    return min(page, limit) if limit else min(page, 10_000)
+
+
+def _seek(queryset, order, cursor, size):
+    """One query: the rows after (or, going back, before) the cursor's key."""
+    values, page, backward = cursor
+    if backward:
+        order = [_flipped(field) for field in order]
+    rows = list(queryset.filter(_after(order, values)).order_by(*order)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if not backward:
+        return page, rows, more, True
+    # Back at the start: whatever the cursor said, this is page 1 and it has no Previous.
+    return (page if more else 1), rows[::-1], True, more
+
+
+def _after(order, values):
+    """Rows strictly after `values` in `order`, written so that an index on the order is walked from
+    there: the first key's bound stands alone (a range an index can seek to), the tie-breaks OR-ed."""
+    first, descending = _field(order[0]), order[0].startswith("-")
+    condition = Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]})
+    strictly = Q()
+    for i, field in enumerate(order):
+        step = Q(**{f"{_field(f)}": v for f, v in zip(order[:i], values[:i], strict=True)})
+        step &= Q(**{f"{_field(field)}__{'lt' if field.startswith('-') else 'gt'}": values[i]})
+        strictly |= step
+    return condition & strictly
+
+
+def _link(query, name, order, rows, page, *, backward):
+    """The query string of the Previous/Next link: a cursor from the row at that edge of this page,
+    or a plain page number where there is no row (an empty page) or no key to seek by."""
+    query = query.copy()
+    if order and rows and page > 1:
+        values = [_encoded(_value(rows[0], _field(field))) for field in order]
+        payload = {"l": name, "o": order, "k": values, "p": page, "b": backward}
+        query["cursor"] = signing.dumps(payload, salt=SALT, compress=True)
+    elif page > 1:
+        query["page"] = min(page, OFFSET_PAGES) if order else page
+    return query.urlencode()
+
+
+def _read_cursor(request, name, queryset, order):
+    """(key values, page number, backward) from ?cursor=, or None when it is absent or not ours."""
+    raw = request.GET.get("cursor")
+    if not raw:
+        return None
+    try:
+        data = signing.loads(raw, salt=SALT)
+        if data["l"] != name or data["o"] != order or len(data["k"]) != len(order):
+            return None
+        values = [_decoded(queryset, _field(f), v) for f, v in zip(order, data["k"], strict=True)]
+        page = int(data["p"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError, FieldDoesNotExist):
+        return None
+    if not 1 < page <= 10_000_000:
+        return None
+    return values, page, bool(data["b"])
+
+
+def _seek_order(queryset):
+    """The order as field names when the rows can be paged by key, else None (then OFFSET it is):
+    every key a column or annotation that is never NULL (a NULL has no place in "after this key" that
+    both databases agree on), the last one the primary key."""
+    if not isinstance(queryset, QuerySet) or queryset._iterable_class is not ModelIterable:
+        return None
+    query = queryset.query
+    order = list(query.order_by) or ([] if not query.default_ordering else list(query.model._meta.ordering))
+    if not order or not all(isinstance(field, str) for field in order):
+        return None
+    if _field(order[-1]) not in ("pk", queryset.model._meta.pk.name):
+        return None
+    try:
+        fields = [_sort_field(queryset, _field(field)) for field in order]
+    except FieldDoesNotExist:
+        return None
+    return order if all(field is not None for field in fields) else None
+
+
+def _sort_field(queryset, path):
+    """The field a sort key compares, or None when it may be NULL or is a relation (which Django
+    would sort by the related model's own ordering)."""
+    if path in queryset.query.annotations:
+        field = queryset.query.annotations[path].output_field
+        return None if field.null or field.is_relation else field
+    model, parts = queryset.model, path.split("__")
+    for part in parts[:-1]:
+        relation = model._meta.get_field(part)
+        if not relation.many_to_one or relation.null:
+            return None
+        model = relation.related_model
+    field = model._meta.pk if parts[-1] == "pk" else model._meta.get_field(parts[-1])
+    return None if field.null or field.is_relation else field
+
+
+def _field(ordering):
+    return ordering.removeprefix("-")
+
+
+def _flipped(ordering):
+    return ordering[1:] if ordering.startswith("-") else f"-{ordering}"
+
+
+def _value(row, path):
+    for part in path.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+def _encoded(value):
+    if isinstance(value, datetime.date | datetime.time | decimal.Decimal):
+        return value.isoformat() if not isinstance(value, decimal.Decimal) else str(value)
+    return value
+
+
+def _decoded(queryset, path, value):
+    """The cursor's value as the field it sorts by would hold it; invalid values raise."""
+    if value is None or isinstance(value, dict | list):
+        raise ValidationError("not a sort key")
+    return _sort_field(queryset, path).clean(value, None)
