@@ -36,13 +36,15 @@ def page_of(request, queryset, *, name, size=PAGE_SIZE):
     query = request.GET.copy()
     for param in ("page", "cursor"):
         query.pop(param, None)
+    back = _link(query, name, order, rows[:1], page - 1, backward=True) if has_previous else ""
+    forward = _link(query, name, order, rows[-1:], page + 1, backward=False) if has_next else ""
     return {
         name: rows,
         "page": page,
         "has_next": has_next,
         "query": query.urlencode(),
-        "previous_query": _link(query, name, order, rows[:1], page - 1, backward=True) if has_previous else "",
-        "next_query": _link(query, name, order, rows[-1:], page + 1, backward=False) if has_next else "",
+        "previous_query": back,
+        "next_query": forward,
     }
 
 
