@@ -18,20 +18,28 @@ from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
 
 PAGE_SIZE = 25
-OFFSET_PAGES = 40  # ?page=N without a cursor reads at most this deep with OFFSET
+OFFSET_PAGES = 10  # ?page=N without a cursor reads at most this deep with OFFSET
 SALT = "publicity.paging"
 
 
-def page_of(request, queryset, *, name, size=PAGE_SIZE):
+def page_of(request, rows, *, name, size=PAGE_SIZE):
     """Template context for one page: the rows under `name`, plus what includes/pagination.html needs
-    (`page`, `has_next`, and the query strings of the Previous and Next links)."""
-    order = _seek_order(queryset)
-    cursor = _read_cursor(request, name, queryset, order) if order else None
+    (`page`, `has_next`, and the query strings of the Previous and Next links).
+
+    `rows` is a queryset, or a list of querysets in one order whose rows together make the list (say,
+    one per unit: a filter on several units cannot walk one index in order, each unit can). Each part
+    gives its first rows of the page and the page is merged from them, comparing the sort keys in
+    Python: so parts are for lists ordered by numbers and times, not by text."""
+    parts = list(rows) if isinstance(rows, list | tuple) else [rows]
+    order = _seek_order(parts[0])
+    if len(parts) > 1 and (not order or any(_seek_order(part) != order for part in parts)):
+        raise ValueError("the parts of a list must share one order that ends with the primary key")
+    cursor = _read_cursor(request, name, parts[0], order) if order else None
     if cursor:
-        page, rows, has_next, has_previous = _seek(queryset, order, cursor, size)
+        page, rows, has_next, has_previous = _seek(parts, order, cursor, size)
     else:
         page = _page_number(request, limit=OFFSET_PAGES if order else None)
-        rows = list(queryset[(page - 1) * size : page * size + 1])
+        rows = _first(parts, order, (page - 1) * size, page * size + 1)
         has_next, rows, has_previous = len(rows) > size, rows[:size], page > 1
     query = request.GET.copy()
     for param in ("page", "cursor"):
@@ -48,6 +56,27 @@ def page_of(request, queryset, *, name, size=PAGE_SIZE):
     }
 
 
+def first_rows(parts, count):
+    """The first `count` rows of a list made of several querysets in one order (see page_of)."""
+    return _first(list(parts), _seek_order(parts[0]), 0, count)
+
+
+def _first(parts, order, start, stop):
+    """Rows start..stop of the list: one query per part, merged in order, each row once."""
+    if len(parts) == 1:
+        return list(parts[0][start:stop])
+    merged = {row.pk: row for part in parts for row in part[:stop]}.values()
+    return _sorted(merged, order)[start:stop]
+
+
+def _sorted(rows, order):
+    rows = list(rows)
+    for field in reversed(order):  # stable sorts, the last key first
+        path = _field(field)
+        rows.sort(key=lambda row, path=path: _value(row, path), reverse=field.startswith("-"))
+    return rows
+
+
 def _page_number(request, *, limit):
     try:
         page = max(1, int(request.GET.get("page", 1)))
@@ -56,12 +85,13 @@ def _page_number(request, *, limit):
     return min(page, limit) if limit else min(page, 10_000)
 
 
-def _seek(queryset, order, cursor, size):
-    """One query: the rows after (or, going back, before) the cursor's key."""
+def _seek(parts, order, cursor, size):
+    """One query a part: the rows after (or, going back, before) the cursor's key."""
     values, page, backward = cursor
     if backward:
         order = [_flipped(field) for field in order]
-    rows = list(queryset.filter(_after(order, values)).order_by(*order)[: size + 1])
+    after = _after(order, values)
+    rows = _first([part.filter(after).order_by(*order) for part in parts], order, 0, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if not backward:
