@@ -33,11 +33,11 @@ def article_list(request):
     if not units:
         raise Http404
     form = ArticleFilterForm(request.GET or None)
-    credited = Article.objects.crediting(units).values("pk")
-    articles = Article.objects.for_list().filter(Q(unit_id__in=units) | Q(pk__in=credited))
+    articles = Article.objects.for_list()
     if form.is_valid():
         articles = _filtered(articles, form.cleaned_data)
-    context = page_of(request, articles, name="articles") | {"form": form, "own_units": units}
+    parts = [*articles.per_unit(units), articles.crediting(units)]
+    context = page_of(request, parts, name="articles") | {"form": form, "own_units": units}
     return render(request, "submissions/article_list.html", context)
 
 
