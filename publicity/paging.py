@@ -22,17 +22,20 @@ OFFSET_PAGES = 10  # ?page=N without a cursor reads at most this deep with OFFSE
 SALT = "publicity.paging"
 
 
-def page_of(request, rows, *, name, size=PAGE_SIZE):
+def page_of(request, rows, *, name, size=PAGE_SIZE, not_null=()):
     """Template context for one page: the rows under `name`, plus what includes/pagination.html needs
     (`page`, `has_next`, and the query strings of the Previous and Next links).
 
     `rows` is a queryset, or a list of querysets in one order whose rows together make the list (say,
     one per unit: a filter on several units cannot walk one index in order, each unit can). Each part
     gives its first rows of the page and the page is merged from them, comparing the sort keys in
-    Python: so parts are for lists ordered by numbers and times, not by text."""
+    Python: so parts are for lists ordered by numbers and times, not by text.
+
+    `not_null` names sort keys that may be NULL in the model but never are in these rows (the
+    queryset filters them out): they can be paged by key too."""
     parts = list(rows) if isinstance(rows, list | tuple) else [rows]
-    order = _seek_order(parts[0])
-    if len(parts) > 1 and (not order or any(_seek_order(part) != order for part in parts)):
+    order = _seek_order(parts[0], not_null)
+    if len(parts) > 1 and (not order or any(_seek_order(part, not_null) != order for part in parts)):
         raise ValueError("the parts of a list must share one order that ends with the primary key")
     cursor = _read_cursor(request, name, parts[0], order) if order else None
     if cursor:
@@ -144,7 +147,7 @@ def _read_cursor(request, name, queryset, order):
     return values, page, bool(data["b"])
 
 
-def _seek_order(queryset):
+def _seek_order(queryset, not_null=()):
     """The order as field names when the rows can be paged by key, else None (then OFFSET it is):
     every key a column or annotation that is never NULL (a NULL has no place in "after this key" that
     both databases agree on), the last one the primary key."""
@@ -157,13 +160,13 @@ def _seek_order(queryset):
     if _field(order[-1]) not in ("pk", queryset.model._meta.pk.name):
         return None
     try:
-        fields = [_sort_field(queryset, _field(field)) for field in order]
+        fields = [_sort_field(queryset, _field(field), not_null) for field in order]
     except FieldDoesNotExist:
         return None
     return order if all(field is not None for field in fields) else None
 
 
-def _sort_field(queryset, path):
+def _sort_field(queryset, path, not_null=()):
     """The field a sort key compares, or None when it may be NULL or is a relation (which Django
     would sort by the related model's own ordering)."""
     if path in queryset.query.annotations:
@@ -172,11 +175,11 @@ def _sort_field(queryset, path):
     model, parts = queryset.model, path.split("__")
     for part in parts[:-1]:
         relation = model._meta.get_field(part)
-        if not relation.many_to_one or relation.null:
+        if not relation.many_to_one or (relation.null and path not in not_null):
             return None
         model = relation.related_model
     field = model._meta.pk if parts[-1] == "pk" else model._meta.get_field(parts[-1])
-    return None if field.null or field.is_relation else field
+    return None if (field.null and path not in not_null) or field.is_relation else field
 
 
 def _field(ordering):
@@ -203,4 +206,4 @@ def _decoded(queryset, path, value):
     """The cursor's value as the field it sorts by would hold it; invalid values raise."""
     if value is None or isinstance(value, dict | list):
         raise ValidationError("not a sort key")
-    return _sort_field(queryset, path).clean(value, None)
+    return _sort_field(queryset, path, not_null=(path,)).clean(value, None)  # the order was checked

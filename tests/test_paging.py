@@ -152,3 +152,29 @@ def test_an_order_that_may_hold_null_pages_by_number(school):
     context = _page(articles=Article.objects.order_by("-submitted_at", "-id"))
 
     assert context["next_query"] == "page=2"
+
+
+def test_a_key_the_rows_never_hold_null_in_pages_by_cursor(school):
+    for article in ArticleFactory.create_batch(7, unit=school):
+        Article.objects.filter(pk=article.pk).update(submitted_at=timezone.now())
+    ArticleFactory(unit=school)  # a draft: not submitted
+    submitted = Article.objects.filter(submitted_at__isnull=False).order_by("-submitted_at", "-id")
+    expected = list(submitted.values_list("pk", flat=True))
+    request = RequestFactory().get("/")
+
+    first = page_of(request, submitted, name="articles", size=5, not_null=("submitted_at",))
+    second = page_of(
+        RequestFactory().get("/", parse_qs(first["next_query"])),
+        submitted,
+        name="articles",
+        size=5,
+        not_null=("submitted_at",),
+    )
+
+    assert "cursor=" in first["next_query"]
+    assert [a.pk for a in [*first["articles"], *second["articles"]]] == expected
+
+
+def test_parts_in_different_orders_are_refused(school):
+    with pytest.raises(ValueError):
+        _page(articles=[Article.objects.order_by("-id"), Article.objects.order_by("id")])
