@@ -33,7 +33,8 @@ def page_of(request, rows, *, name, size=PAGE_SIZE, not_null=()):
 
     `not_null` names sort keys that may be NULL in the model but never are in these rows (the
     queryset filters them out): they can be paged by key too."""
-    parts = list(rows) if isinstance(rows, list | tuple) else [rows]
+    several = isinstance(rows, list | tuple) and rows and all(isinstance(part, QuerySet) for part in rows)
+    parts = list(rows) if several else [rows]
     order = _seek_order(parts[0], not_null)
     if len(parts) > 1 and (not order or any(_seek_order(part, not_null) != order for part in parts)):
         raise ValueError("the parts of a list must share one order that ends with the primary key")

@@ -178,3 +178,10 @@ def test_a_key_the_rows_never_hold_null_in_pages_by_cursor(school):
 def test_parts_in_different_orders_are_refused(school):
     with pytest.raises(ValueError):
         _page(articles=[Article.objects.order_by("-id"), Article.objects.order_by("id")])
+
+
+def test_a_plain_list_pages_by_number():
+    context = page_of(RequestFactory().get("/", {"page": "2"}), list(range(12)), name="numbers", size=5)
+
+    assert context["numbers"] == [5, 6, 7, 8, 9]
+    assert (context["previous_query"], context["next_query"]) == ("", "page=3")
