@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 from itertools import pairwise
 
 from django.conf import settings
@@ -46,8 +47,10 @@ def _filtered(articles, filters):
         articles = articles.filter(status=filters["status"])
     if filters["category"]:
         articles = articles.filter(category=filters["category"])
-    if month := filters["month"]:
-        articles = articles.filter(event_date__year=month.year, event_date__month=month.month)
+    if month := filters["month"]:  # a range, not year and month parts: the (unit, event_date) index serves it
+        first = month.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        articles = articles.filter(event_date__gte=first, event_date__lt=following)
     if q := filters["q"].strip():
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
     return articles
