@@ -105,16 +105,22 @@ def _seek(parts, order, cursor, size):
 
 
 def _after(order, values):
-    """Rows strictly after `values` in `order`, written so that an index on the order is walked from
-    there: the first key's bound stands alone (a range an index can seek to), the tie-breaks OR-ed."""
-    first, descending = _field(order[0]), order[0].startswith("-")
-    condition = Q(**{f"{first}__{'lte' if descending else 'gte'}": values[0]})
-    strictly = Q()
-    for i, field in enumerate(order):
-        step = Q(**{f"{_field(f)}": v for f, v in zip(order[:i], values[:i], strict=True)})
-        step &= Q(**{f"{_field(field)}__{'lt' if field.startswith('-') else 'gt'}": values[i]})
-        strictly |= step
-    return condition & strictly
+    """Rows strictly after `values` in `order`, nested so that each key's bound stands alone where the
+    keys before it are tied: k1 ≥ v1 AND (k1 > v1 OR (k2 ≥ v2 AND (k2 > v2 OR k3 > v3))). The first
+    bound is a range an index on the order can seek to; were the first key a constant of the query,
+    the database would fold it away and seek on the second."""
+    *heads, (last, value) = list(zip(order, values, strict=True))
+    condition = _compare(last, value, strictly=True)
+    for field, value in reversed(heads):
+        after = _compare(field, value, strictly=True)
+        condition = _compare(field, value, strictly=False) & (after | condition)
+    return condition
+
+
+def _compare(field, value, *, strictly):
+    descending = field.startswith("-")
+    lookup = ("lt" if descending else "gt") + ("" if strictly else "e")
+    return Q(**{f"{_field(field)}__{lookup}": value})
 
 
 def _link(query, name, order, rows, page, *, backward):
