@@ -200,3 +200,16 @@ def test_times_are_days_in_the_offices_time_zone(client, units, director):
     client.force_login(director)
     assert titles(client, month="2026-10") == ["Late on the last day"]
     assert titles(client, month="2026-11") == []
+
+
+def test_the_ledger_pages_by_cursor_newest_submission_first_each_item_once(client, units, director):
+    items = [signed_off_item(units["north"], submitted=OCTOBER + timedelta(days=n // 2)) for n in range(27)]
+    ArticleFactory(unit=units["north"])  # a draft: not in the ledger
+    client.force_login(director)
+
+    first = client.get(URL)
+    second = client.get(f"{URL}?{first.context['next_query']}")
+
+    assert "cursor=" in first.context["next_query"]
+    shown = [item.pk for item in [*first.context["items"], *second.context["items"]]]
+    assert shown == [i.pk for i in sorted(items, key=lambda i: (i.submitted_at, i.pk), reverse=True)]
