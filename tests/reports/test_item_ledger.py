@@ -101,6 +101,16 @@ def test_filters_by_unit_class_month_range_status_category_and_importance(client
     assert titles(client, important="no", sort="title") == ["North October sport", "South October"]
 
 
+def test_a_units_filter_holds_the_items_it_co_contributed(client, units, director):
+    signed_off_item(units["north"], submitted=OCTOBER, title="North alone")
+    shared = signed_off_item(units["south"], submitted=NOVEMBER, title="South with North")
+    shared.co_units.add(units["north"])
+    client.force_login(director)
+
+    assert titles(client, unit=units["north"].pk) == ["South with North", "North alone"]
+    assert titles(client, unit=units["south"].pk) == ["South with North"]
+
+
 def test_filters_by_outlet_adoption_and_search(client, units, director, outlets):
     adopted = signed_off_item(units["north"], submitted=OCTOBER, title="Adopted by the city")
     sent = signed_off_item(units["south"], submitted=OCTOBER, title="Sent to the county", body="<p>Choir</p>")
