@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.access",
+                "reviews.context_processors.deputy_queue",
                 "notifications.context_processors.unread",
             ],
         },

@@ -510,6 +510,7 @@ def name_deputy(*, deputy, starts_on, ends_on, by):
             _("%(name)s is your deputy on some of these days already; end that first.")
             % {"name": overlap.deputy}
         )
+    User.objects.filter(pk=deputy.pk, named_deputy=False).update(named_deputy=True)
     return Delegation.objects.create(reviewer=by, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
 
 
