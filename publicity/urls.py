@@ -7,6 +7,8 @@ from accounts.views import PasswordResetView, set_language
 
 from .views import healthz, home
 
+handler500 = "publicity.views.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

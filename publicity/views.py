@@ -1,12 +1,14 @@
 import os
+import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Exists, OuterRef
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -90,3 +92,15 @@ def _broker_status():
     except Exception as exc:  # kombu and redis-py raise the transport's own errors
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+def server_error(request):
+    """handler500. An error that is the database not answering (restarting, a failover, too many
+    connections) says so and asks for a reload — 503 with Retry-After — rather than a bare 500.
+    Drawn without the database (templates/error.html)."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):  # not a bug: the connection
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
