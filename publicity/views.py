@@ -103,4 +103,3 @@ def server_error(request):
         response["Retry-After"] = "5"
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
-
