@@ -59,6 +59,16 @@ def closed_port():
         return s.getsockname()[1]
 
 
+def redis_answers(port):
+    """A Redis server answers PING on this loopback port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def database_url():
     db = connection.settings_dict
     if connection.vendor == "sqlite":

@@ -3,7 +3,6 @@ the first dies (celery-redbeat, README "More than one machine")."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from celery import Celery
 from celery.schedules import schedule
 from django.conf import settings
 from redbeat import RedBeatSchedulerEntry
+
+from tests.misbehaving import closed_port, redis_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 SENT = "Sending due task test-ping"
@@ -97,10 +98,10 @@ def test_beat_lives_through_a_redis_outage_and_sends_its_schedule_again(tmp_path
     """A Redis of the test's own, keeping nothing on disk, is stopped under a running beat and started
     again empty: beat neither exits (redbeat's lock renewal raised and ended the process) nor stays
     silent on the empty schedule — it takes the lock again and installs the configured schedule."""
-    port = _free_port()
+    port = closed_port()
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert wait_for(lambda: _answers(port), 10)
+    assert wait_for(lambda: redis_answers(port), 10)
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -120,25 +121,10 @@ def test_beat_lives_through_a_redis_outage_and_sends_its_schedule_again(tmp_path
         assert beat.poll() is None, log.read_text()[-3000:]
         before = sweeps()
         redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_for(lambda: _answers(port), 10)
+        assert wait_for(lambda: redis_answers(port), 10)
         assert wait_for(lambda: sweeps() > before, seconds=30), log.read_text()[-3000:]
     finally:
         beat.send_signal(signal.SIGTERM)
         beat.wait(20)
         redis.terminate()
         redis.wait(10)
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False

@@ -24,6 +24,7 @@ from outlets.tasks import sweep
 from publicity.celery import app, reconnect
 from reviews import actions as review_actions
 from reviews.models import ReviewStep
+from tests.misbehaving import redis_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -199,7 +200,7 @@ def test_sign_off_while_redis_is_down_delivers_once_it_is_back(article, people, 
             assert ReviewStep.objects.filter(article=article, decision="approved").count() == 2
 
             redis = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # Redis is back
-            wait_until(lambda: _redis_answers(port), what="redis")
+            wait_until(lambda: redis_answers(port), what="redis")
             sweep()
             wait_until(
                 lambda: Delivery.objects.get(pk=delivery.pk).state == Delivery.State.DELIVERED,
@@ -209,15 +210,6 @@ def test_sign_off_while_redis_is_down_delivers_once_it_is_back(article, people, 
             output = stop(worker)
             redis.terminate()
     assert list(receiver.messages) == [str(delivery.uuid)], output
-
-
-def _redis_answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def test_photos_uploaded_by_a_killed_worker_are_found_and_it_goes_out_within_a_minute(
