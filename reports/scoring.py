@@ -21,6 +21,7 @@ from django.utils import timezone
 from outlets.models import Adoption
 from submissions.models import Article
 
+from . import tallies
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AssessmentYear, InstructionBonus, Score, ScoreRule, ScoringPolicy
 from .periods import add_months, month_start
@@ -147,12 +148,15 @@ def score_articles(article_ids, rules=None):
     old = Score.objects.filter(article_id__in=article_ids, kind__in=ADOPTION_KINDS)
     frozen = old.filter(month__year__in=closed, kind=Score.Kind.ADOPTION) if closed else old.none()
     counted_before = set(frozen.values_list("adoption_id", flat=True)) if closed else set()
-    old.exclude(month__year__in=closed).delete()
+    old = old.exclude(month__year__in=closed)
+    tallies.points_changed(old.values_list("unit_id", "officer_id", "month").distinct().order_by())
+    old.delete()
     lines = []
     for article in articles:
         found = article_scores(article, adoptions.get(article.pk, []), rules, counted_before=counted_before)
         lines += [line for line in found if line.month.year not in closed]
     Score.objects.bulk_create(lines, batch_size=BATCH)
+    tallies.points_changed(lines)
     seen = [a.pk for found in adoptions.values() for a in found]
     Adoption.objects.filter(pk__in=seen, needs_scoring=True).update(needs_scoring=False)
     return len(lines)
@@ -181,7 +185,9 @@ def score_month_minimums(month, *, today=None):
     today = today or timezone.localdate()
     if lock_year(month.year).is_closed:
         return 0
-    Score.objects.filter(month=month, kind__in=MINIMUM_KINDS).delete()
+    old = Score.objects.filter(month=month, kind__in=MINIMUM_KINDS)
+    tallies.points_changed(old.values_list("unit_id", "officer_id", "month").distinct().order_by())
+    old.delete()
     if add_months(month, 1) > today:
         return 0  # the month is not over: nobody has missed anything yet
     policy, quotas = ScoringPolicy.on(month), Quotas()
@@ -200,6 +206,7 @@ def score_month_minimums(month, *, today=None):
             if is_missed and deduction
         ]
     Score.objects.bulk_create(lines)
+    tallies.points_changed(lines)
     return len(lines)
 
 

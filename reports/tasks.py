@@ -6,14 +6,17 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import actions, scoring
+from . import actions, scoring, tallies
 from .periods import add_months, month_start
 
 
 @shared_task(name="reports.score_pending", time_limit=900, soft_time_limit=840)
 def score_pending():
-    """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper)."""
-    return scoring.score_pending(limit=100_000)
+    """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper), and
+    any figures left to recount."""
+    scored = scoring.score_pending(limit=100_000)
+    tallies.recount_due()
+    return scored
 
 
 @shared_task(name="reports.score_minimums", time_limit=900, soft_time_limit=840)
