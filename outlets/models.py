@@ -158,6 +158,8 @@ class Delivery(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["outlet", "state"], name="delivery_outlet_state"),
             models.Index(fields=["-created_at", "-id"], name="delivery_recent"),
+            # the assessment figures count the items delivered in a period
+            models.Index(fields=["delivered_at"], condition=Q(state="delivered"), name="delivery_delivered"),
         ]
 
     def __str__(self):

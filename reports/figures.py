@@ -1,7 +1,8 @@
 """The numbers behind the dashboard, rankings, bulletins and year-end figures.
 
-Every function aggregates in the database with a fixed number of queries, whatever the number of
-units, officers or items: one grouped query per source table, then a merge in Python.
+The pages read the figures `reports.tallies` keeps per unit and officer and month, quarter and year,
+a fixed number of queries whatever the number of units, officers or items. `_collect` is the count
+they are kept by: one grouped query per source table, then a merge in Python.
 
 An item counts for its own unit and for each of its co-contributing units (once per unit); the
 office's totals count each item once, from its own unit's figures (`Figures.own`).

@@ -671,3 +671,18 @@ class Recount(models.Model):
 
     def __str__(self):
         return f"{self.unit or self.officer} {self.month:%Y-%m}"
+
+
+class DeliveredSweep(models.Model):
+    """How far the kept figures have taken in deliveries: the worker marks a delivery delivered with
+    a bulk update that nothing else sees, so the scoring sweeper recounts the figures of those
+    delivered from `since` on, then moves `since` up (one row)."""
+
+    since = models.DateTimeField(_("delivered since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deliveries counted")
+        verbose_name_plural = _("deliveries counted")
+
+    def __str__(self):
+        return str(self.since)

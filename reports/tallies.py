@@ -10,14 +10,14 @@ same count the pages made before. A recount locks its cells first, so of two rec
 second waits and counts what the first could not see: the last one written is always the newest.
 
 `submissions`, `outlets` and `reviews` know nothing of this: the changes to their rows are seen here
-through model signals (their actions write rows with `save()`, `create()` and `delete()`; the one bulk
-update, a delivery delivered, records a "delivered" event, which is seen instead), and scoring marks
-what it rewrites itself.
+through model signals (their actions write rows with `save()`, `create()` and `delete()`), except a
+delivery delivered, which the worker writes with a bulk update and the scoring sweeper picks up
+(`mark_delivered`); scoring marks what it rewrites itself.
 """
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Min, Q
@@ -25,16 +25,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.utils import timezone
 
 from outlets.models import Adoption, Delivery
-from submissions.models import Article, Event
+from submissions.models import Article
 
-from .models import Recount, Score, Tally
+from .models import DeliveredSweep, Recount, Score, Tally
 from .periods import Kind, Period, add_months, month_start
 
 logger = logging.getLogger(__name__)
 
 UNIT, OFFICER = "unit_id", "author_id"  # the keys `reports.figures._collect` counts by
 FIELDS = ["submitted", "signed_off", "signed_off_adopted", "delivered", "adopted", "adoptions", "points"]
-BATCH = 2000  # Recount rows taken at a time
+SWEEP_MARGIN = timedelta(minutes=10)  # longer than any delivery's transaction
+HEAL_AT_MOST = 1000  # Recount rows a page view recounts before reading
+BATCH = 50_000  # Recount rows taken at a time (a rule change marks every month of every unit)
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -72,21 +74,25 @@ def month_tallies(start, end, key, subjects=None, fields=("submitted", "adopted"
 
 def heal():
     """Recount what is due before reading: normally nothing (one query), as the recount after each
-    change's commit has done it."""
-    if Recount.objects.exists():
+    change's commit has done it. A long backlog (a rescoring under way) is left to its own recount
+    rather than to a page view."""
+    due = len(Recount.objects.values_list("pk", flat=True)[: HEAL_AT_MOST + 1])
+    if due and due <= HEAL_AT_MOST:
         recount_due()
 
 
 # --- Marking --------------------------------------------------------------------------------------
 
 
-def mark(cells):
-    """Recount these (unit id or None, officer id or None, day) cells' months after the commit."""
+def mark(cells, recount=True):
+    """Recount these (unit id or None, officer id or None, day) cells' months after the commit (or,
+    `recount` False, when the caller calls `recount_due`, once for many changes)."""
     rows = {(unit, officer, month_start(_day(day))) for unit, officer, day in cells if day is not None}
     rows = [Recount(unit_id=u, officer_id=o, month=m) for u, o, m in rows if u is not None or o is not None]
     if rows:
-        Recount.objects.bulk_create(rows)
-        transaction.on_commit(recount_due, robust=True)
+        Recount.objects.bulk_create(rows, batch_size=1000)
+        if recount:
+            transaction.on_commit(recount_due, robust=True)
 
 
 def mark_item(article, days, *, units=None):
@@ -130,6 +136,8 @@ def _remember(sender, instance, **kwargs):
 
 def _article_saved(sender, instance, created=False, **kwargs):
     before = getattr(instance, "_counted_as", {})
+    if any(name not in instance.__dict__ for name in ITEM_FIELDS):  # saved from a partial read
+        instance.refresh_from_db(fields=[n for n in ITEM_FIELDS if n not in instance.__dict__])
     now = {name: instance.__dict__.get(name) for name in ITEM_FIELDS}
     _remember(sender, instance)
     if not created and before == now:
@@ -189,10 +197,30 @@ def _delivery_saved(sender, instance, **kwargs):
         mark_item(_article(instance.article_id), [instance.delivered_at])
 
 
-def _event_saved(sender, instance, created=False, **kwargs):
-    # outlets marks a delivery delivered with a bulk update, and records this event beside it
-    if created and instance.kind == Event.Kind.DELIVERED:
-        mark_item(_article(instance.article_id), [timezone.now()])
+@transaction.atomic
+def mark_delivered(now=None):
+    """Mark the figures of the items delivered since the last sweep: the delivery worker sets a
+    delivery delivered with a bulk update (its statements are counted), which no signal sees. A
+    margin covers deliveries whose transaction was still open at the last sweep."""
+    now = now or timezone.now()
+    sweep = DeliveredSweep.objects.select_for_update().filter(pk=1).first() or DeliveredSweep(pk=1)
+    delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED)
+    if sweep.since is not None:
+        delivered = delivered.filter(delivered_at__gte=sweep.since)
+    found = list(
+        delivered.values_list("article_id", "article__unit_id", "article__author_id", "delivered_at")
+    )
+    credits = Article.co_units.through.objects.filter(article_id__in={row[0] for row in found})
+    co_units = defaultdict(list)
+    for article_id, unit_id in credits.values_list("article_id", "unit_id"):
+        co_units[article_id].append(unit_id)
+    cells = []
+    for article_id, unit_id, author_id, day in found:
+        cells += [(u, None, day) for u in (unit_id, *co_units[article_id])] + [(None, author_id, day)]
+    mark(cells, recount=False)
+    sweep.since = now - SWEEP_MARGIN
+    sweep.save()
+    return len(found)
 
 
 def _article(article_id):
@@ -210,7 +238,6 @@ def connect():
     post_delete.connect(_adoption_changed, sender=Adoption, dispatch_uid="tallies_adoption_deleted")
     post_save.connect(_delivery_saved, sender=Delivery, dispatch_uid="tallies_delivery_saved")
     post_delete.connect(_delivery_saved, sender=Delivery, dispatch_uid="tallies_delivery_deleted")
-    post_save.connect(_event_saved, sender=Event, dispatch_uid="tallies_event_saved")
 
 
 # --- Recounting -------------------------------------------------------------------------------------
@@ -290,6 +317,7 @@ def rebuild(today=None):
     migration, the bench, and any repair. Returns the number of cells written."""
     from .figures import _collect  # figures reads this module
 
+    started = timezone.now()
     due = list(Recount.objects.values_list("pk", flat=True))
     Tally.objects.all().delete()
     written = 0
@@ -305,6 +333,7 @@ def rebuild(today=None):
         Tally.objects.bulk_create(tallies, batch_size=1000)
         written += len(tallies)
     Recount.objects.filter(pk__in=due).delete()
+    DeliveredSweep.objects.update_or_create(pk=1, defaults={"since": started - SWEEP_MARGIN})
     return written
 
 
@@ -327,7 +356,7 @@ def _periods(today):
     return sorted(set(periods), key=lambda p: (p.start, p.kind))
 
 
-def points_changed(lines):
+def points_changed(lines, recount=True):
     """Scoring rewrote these ledger lines (rows or (unit id, officer id, month) triples)."""
     cells = []
     for line in lines:
@@ -337,4 +366,4 @@ def points_changed(lines):
         cells.append((unit, None, month))
         if officer is not None:
             cells.append((None, officer, month))
-    mark(cells)
+    mark(cells, recount)

@@ -9,13 +9,13 @@ from django.utils import timezone
 from accounts.models import Role
 from outlets import actions as outlet_actions
 from outlets.models import Adoption, Delivery, Outlet
-from reports import actions, scoring, tallies
+from reports import actions, tallies, tasks
 from reports.figures import _collect, own_year, unit_figures
 from reports.models import Recount, ScoreRule, Tally
 from reports.periods import Kind, Period, add_months, month_start
 from reviews import actions as review_actions
 from reviews.models import Decision, ReviewStep
-from submissions.models import Article, Status
+from submissions.models import Article, Revision, Status
 from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitClassFactory, UnitFactory
 
 from .conftest import at, signed_off_item
@@ -129,8 +129,8 @@ def test_kept_figures_equal_a_count_of_the_items_after_any_sequence_of_changes(
         rule.save()
         actions.rule_changed(levels=[level])
 
-    def score():
-        scoring.score_pending()
+    def score():  # the beat's sweeper: points, and the figures of items delivered since
+        tasks.score_pending()
 
     changes = [write, write, submit, submit, sign_off, sign_off, sign_off, withdraw, old_item, adopt, adopt]
     changes += [adopt, remove, credit, change_rule, score]
@@ -231,3 +231,33 @@ def test_counting_again_from_the_items_fills_figures_loaded_in_bulk(office_of_th
             kept, counted = kept_and_counted(period, key)
             assert kept == counted, (period, key)
     assert Tally.objects.filter(unit=first, kind=Kind.YEAR, submitted__gt=0).exists()
+
+
+def test_the_sweeper_counts_the_items_the_worker_delivered(
+    office_of_three, people, django_capture_on_commit_callbacks
+):
+    school = office_of_three["units"][0]
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        item = signed_off_item(school, submitted=today, author=people["officer"])
+        revision = Revision.objects.create(
+            article=item, number=1, title="t", body="b", content_hash="x", created_by=people["director"]
+        )
+        delivery = Delivery.objects.create(
+            article=item,
+            revision=revision,
+            outlet=office_of_three["outlets"][0],
+            created_by=people["director"],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        outlet_actions.run_delivery(delivery.pk)  # the worker: a bulk update no signal sees
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED
+    month = Tally.objects.get(unit=school, kind=Kind.MONTH, start=month_start(today))
+    assert (month.signed_off, month.delivered) == (1, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.score_pending()
+
+    month.refresh_from_db()
+    assert month.delivered == 1 and month.own["delivered"] == 1
