@@ -36,7 +36,8 @@ UNIT, OFFICER = "unit_id", "author_id"  # the keys `reports.figures._collect` co
 FIELDS = ["submitted", "signed_off", "signed_off_adopted", "delivered", "adopted", "adoptions", "points"]
 SWEEP_MARGIN = timedelta(minutes=10)  # longer than any delivery's transaction
 HEAL_AT_MOST = 1000  # Recount rows a page view recounts before reading
-BATCH = 50_000  # Recount rows taken at a time (a rule change marks every month of every unit)
+BATCH = 500_000  # Recount rows taken at a time (a rescoring marks every month of every unit)
+FILTER_AT_MOST = 20  # units or officers of a period recounted by a filtered count
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -55,6 +56,8 @@ def figures_for(period, key, subjects=None):
         tallies = tallies.filter(**{f"{column}__in": subjects})
     found = {}
     for tally in tallies:
+        if not any(getattr(tally, name) for name in FIELDS):
+            continue  # counted again to nothing: as if never counted
         figures = Figures(**{name: getattr(tally, name) for name in FIELDS})
         figures.own, figures.own_by_level = dict(tally.own), dict(tally.own_by_level)
         found[getattr(tally, column)] = figures
@@ -276,7 +279,9 @@ def recount(cells):
     locked = _lock(wanted)
     changed = []
     for (period, key), subjects in wanted.items():
-        found = _collect(period, key, subjects=sorted(subjects), levels=True)
+        # for many units or officers, one count of all of them is quicker than a filtered one
+        only = sorted(subjects) if len(subjects) <= FILTER_AT_MOST else None
+        found = _collect(period, key, subjects=only, levels=True)
         for subject in subjects:
             tally = locked[period.kind, period.start, key, subject]
             _fill(tally, found.get(subject) or Figures())

@@ -120,7 +120,8 @@ def year_end_figures(year, unit=None, *, today=None):
 
 def _count(figures, period, unit_ids, *, whole_office):
     """The counts and points from the units' kept figures of the year; the office counts each item
-    once, with its own unit."""
+    once, with its own unit, as the dashboard's totals do (so an item of a unit that is not assessed
+    counts for the office only through its points, not through a co-contributing unit's credit)."""
     for found in tallies.figures_for(period, tallies.UNIT, unit_ids).values():
         counts = found.own if whole_office else vars(found)
         figures.reported += counts.get("submitted", 0)
