@@ -4,9 +4,9 @@ year, which the dashboard, rankings, year-end figures and home page read instead
 Keeping them exact: whatever changes what an item counts for — submitting, withdrawing or signing it
 off, a delivery delivered, an adoption recorded or removed, co-contributing units, points rebuilt —
 writes a `Recount` for each unit and officer and month it touches, in the same transaction. After the
-commit (and in the scoring sweeper, and before a page reads, should that have failed) the named cells
-are recounted from the items, for just those units and periods, by `reports.figures._collect`, the
-same count the pages made before. A recount locks its cells first, so of two recounts at once the
+commit a task (and the scoring sweeper, and a page about to read, should that have failed) recounts
+the named cells from the items, for just those units and periods, by `reports.figures._collect`,
+the same count the pages made before. A recount locks its cells first, so of two recounts at once the
 second waits and counts what the first could not see: the last one written is always the newest.
 
 `submissions`, `outlets` and `reviews` know nothing of this: the changes to their rows are seen here
@@ -95,7 +95,17 @@ def mark(cells, recount=True):
     if rows:
         Recount.objects.bulk_create(rows, batch_size=1000)
         if recount:
-            transaction.on_commit(recount_due, robust=True)
+            transaction.on_commit(_kick_recount, robust=True)
+
+
+def _kick_recount():
+    # the worker recounts, not the request: a year's cells take a few hundred milliseconds
+    from .tasks import recount_figures  # tasks import this module
+
+    try:
+        recount_figures.delay()
+    except Exception:  # the broker is down: the sweeper, or the next page view, recounts them
+        logger.warning("Could not queue reports.recount_figures; the sweeper will do it.", exc_info=True)
 
 
 def mark_item(article, days, *, units=None):

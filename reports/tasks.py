@@ -20,6 +20,12 @@ def score_pending():
     return scored
 
 
+@shared_task(name="reports.recount_figures", time_limit=600, soft_time_limit=540)
+def recount_figures():
+    """The kept figures that changes named since, counted again from the items."""
+    return tallies.recount_due()
+
+
 @shared_task(name="reports.score_minimums", time_limit=900, soft_time_limit=840)
 def score_minimums(periods=None):
     """Deductions of the finished months in `periods` ([[first, last]] as ISO days or None; None: all)."""
