@@ -50,8 +50,8 @@ def figures_for(period, key, subjects=None):
 
     heal()
     tallies = Tally.objects.filter(kind=period.kind, start=period.start)
-    column = "unit_id" if key == UNIT else "officer_id"
-    tallies = tallies.filter(**{f"{column}__isnull": False})
+    column, other = ("unit_id", "officer_id") if key == UNIT else ("officer_id", "unit_id")
+    tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it
     if subjects is not None:
         tallies = tallies.filter(**{f"{column}__in": subjects})
     found = {}
@@ -67,9 +67,9 @@ def figures_for(period, key, subjects=None):
 def month_tallies(start, end, key, subjects=None, fields=("submitted", "adopted")):
     """Rows (subject id, month, *fields) of the months in [start, end). One query (and the heal's)."""
     heal()
-    column = "unit_id" if key == UNIT else "officer_id"
+    column, other = ("unit_id", "officer_id") if key == UNIT else ("officer_id", "unit_id")
     tallies = Tally.objects.filter(kind=Kind.MONTH, start__gte=start, start__lt=end)
-    tallies = tallies.filter(**{f"{column}__isnull": False})
+    tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it
     if subjects is not None:
         tallies = tallies.filter(**{f"{column}__in": subjects})
     return tallies.values_list(column, "start", *fields)
@@ -310,7 +310,10 @@ def _lock(wanted):
     Tally.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
     which = Q(pk__in=[])
     for (period, key), subjects in wanted.items():
-        which |= Q(kind=period.kind, start=period.start, **{f"{column[key]}__in": subjects})
+        other = column[OFFICER if key == UNIT else UNIT]  # as the unique index reads it
+        which |= Q(
+            kind=period.kind, start=period.start, **{f"{column[key]}__in": subjects, f"{other}__isnull": True}
+        )
     rows = Tally.objects.select_for_update().filter(which).order_by("pk")
     found = {}
     for tally in rows:
