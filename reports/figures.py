@@ -59,6 +59,11 @@ class Figures:
     target: object = None  # the AnnualTarget, for a year
     own: dict = field(default_factory=dict)  # a unit's counts of its own items, co-units' left out
     own_by_level: dict = field(default_factory=dict)  # a unit's own items' adoptions per outlet level
+    # items adopted per outlet and submitted per category (all the unit's, and its own only)
+    by_outlet: dict = field(default_factory=dict)
+    own_by_outlet: dict = field(default_factory=dict)
+    by_category: dict = field(default_factory=dict)
+    own_by_category: dict = field(default_factory=dict)
 
     @property
     def rate(self):
@@ -166,11 +171,7 @@ def _collect(period, key, *, subjects=None, levels=False):
     for subject, own, items, rows in per_subject(adoptions, items=_items(), rows=Count("pk")):
         _add(found[subject], own, [("adopted", items), ("adoptions", rows)])
     if levels and key == "unit_id":
-        own_adoptions = adoptions.filter(article__unit_id__in=subjects) if subjects is not None else adoptions
-        for subject, level, rows in (
-            own_adoptions.values_list("article__unit_id", "level").annotate(Count("pk")).order_by()
-        ):
-            found[subject].own_by_level[level] = rows
+        _breakdowns(found, period, adoptions, subjects)
     score_key = "unit_id" if key == "unit_id" else "officer_id"
     scores = Score.objects.filter(month__gte=period.start, month__lt=period.end).exclude(**{score_key: None})
     if subjects is not None:
@@ -178,6 +179,34 @@ def _collect(period, key, *, subjects=None, levels=False):
     for subject, points in scores.values_list(score_key).annotate(Sum("points")).order_by():
         found[subject].points = points or Decimal(0)
     return found
+
+
+def _breakdowns(found, period, adoptions, subjects):
+    """A unit's own adoptions per outlet level, its items adopted per outlet and submitted per category.
+    Three queries."""
+    own_adoptions = adoptions.filter(article__unit_id__in=subjects) if subjects is not None else adoptions
+    for subject, level, rows in (
+        own_adoptions.values_list("article__unit_id", "level").annotate(Count("pk")).order_by()
+    ):
+        found[subject].own_by_level[level] = rows
+    for subject, own, outlet_id, items in credited(
+        adoptions, by=["outlet_id"], unit_ids=subjects, items=_items()
+    ):
+        _add_to(found[subject], "by_outlet", own, outlet_id, items)
+    start, end = period.bounds()
+    submitted = Article.objects.filter(submitted_at__gte=start, submitted_at__lt=end, category__isnull=False)
+    submitted = submitted.exclude(status=Status.WITHDRAWN)
+    for subject, own, category_id, items in credited(
+        submitted, "", by=["category_id"], unit_ids=subjects, items=Count("pk")
+    ):
+        _add_to(found[subject], "by_category", own, category_id, items)
+
+
+def _add_to(figures, name, own, key, items):
+    counts = getattr(figures, name)
+    counts[key] = counts.get(key, 0) + items
+    if own:
+        getattr(figures, f"own_{name}")[key] = items
 
 
 ARTICLE_COUNTS = ("submitted", "signed_off", "signed_off_adopted")

@@ -626,6 +626,11 @@ class Tally(models.Model):
     # adoptions by outlet level: the office's totals count each item once from these
     own = models.JSONField(_("own items"), default=dict, blank=True)
     own_by_level = models.JSONField(_("own adoptions by outlet level"), default=dict, blank=True)
+    # items adopted per outlet id and submitted per category id, all and own: the year-end figures
+    by_outlet = models.JSONField(_("items adopted by outlet"), default=dict, blank=True)
+    own_by_outlet = models.JSONField(_("own items adopted by outlet"), default=dict, blank=True)
+    by_category = models.JSONField(_("items submitted by category"), default=dict, blank=True)
+    own_by_category = models.JSONField(_("own items submitted by category"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("figures")

@@ -33,6 +33,7 @@ from .periods import Kind, Period, add_months, month_start
 logger = logging.getLogger(__name__)
 
 UNIT, OFFICER = "unit_id", "author_id"  # the keys `reports.figures._collect` counts by
+BREAKDOWNS = ["by_outlet", "own_by_outlet", "by_category", "own_by_category"]
 FIELDS = ["submitted", "signed_off", "signed_off_adopted", "delivered", "adopted", "adoptions", "points"]
 SWEEP_MARGIN = timedelta(minutes=10)  # longer than any delivery's transaction
 HEAL_AT_MOST = 1000  # Recount rows a page view recounts before reading
@@ -60,6 +61,8 @@ def figures_for(period, key, subjects=None):
             continue  # counted again to nothing: as if never counted
         figures = Figures(**{name: getattr(tally, name) for name in FIELDS})
         figures.own, figures.own_by_level = dict(tally.own), dict(tally.own_by_level)
+        for name in BREAKDOWNS:  # JSON keys are strings; the ids are numbers
+            setattr(figures, name, {int(k): n for k, n in getattr(tally, name).items()})
         found[getattr(tally, column)] = figures
     return found
 
@@ -296,7 +299,7 @@ def recount(cells):
             tally = locked[period.kind, period.start, key, subject]
             _fill(tally, found.get(subject) or Figures())
             changed.append(tally)
-    Tally.objects.bulk_update(changed, [*FIELDS, "own", "own_by_level"], batch_size=500)
+    Tally.objects.bulk_update(changed, [*FIELDS, "own", "own_by_level", *BREAKDOWNS], batch_size=500)
 
 
 def _lock(wanted):
@@ -327,6 +330,8 @@ def _fill(tally, figures):
         setattr(tally, name, getattr(figures, name))
     tally.own = {name: value for name, value in figures.own.items() if value}
     tally.own_by_level = dict(figures.own_by_level)
+    for name in BREAKDOWNS:
+        setattr(tally, name, getattr(figures, name))
 
 
 @transaction.atomic

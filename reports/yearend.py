@@ -8,13 +8,14 @@ commissioned topics were due in the year, two fewer while no month of the year i
 """
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, FloatField, Func, IntegerField, Q
+from django.db.models import Aggregate, DurationField, F, FloatField, Func, IntegerField, Q
 from django.db.models.functions import Extract, TruncDate
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
@@ -22,11 +23,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from outlets.models import Adoption, Outlet
+from outlets.models import Outlet
 from publicity.names import localized
 from publicity.numbers import percent
 from publicity.numbers import points as points_text
-from submissions.models import Article, Status
+from submissions.models import Article, Category, Status
 from topics.answers import TopicTotals, answers_to, due_between, totals
 
 from . import tallies
@@ -106,11 +107,11 @@ def year_end_figures(year, unit=None, *, today=None):
     units = [unit] if unit is not None else list(assessed_units())
     unit_ids = [u.pk for u in units]
     figures = YearEndFigures(year=year, unit=unit, units=len(units))
-    _count(figures, period, unit_ids, whole_office=unit is None)
+    outlets, categories = _count(figures, period, unit_ids, whole_office=unit is None)
     _medians(figures, period, unit_ids)
-    figures.by_outlet = _by_outlet(period, unit_ids)
+    figures.by_outlet = _by_outlet(outlets)
     figures.months = _months_met(period, units, today or timezone.localdate())
-    figures.categories = _busiest_categories(period, unit_ids)
+    figures.categories = _busiest_categories(categories)
     found = answers_to(due_between(period.start, period.end), today=today)
     figures.topics = totals(found, set(unit_ids))
     if unit is not None:
@@ -121,7 +122,10 @@ def year_end_figures(year, unit=None, *, today=None):
 def _count(figures, period, unit_ids, *, whole_office):
     """The counts and points from the units' kept figures of the year; the office counts each item
     once, with its own unit, as the dashboard's totals do (so an item of a unit that is not assessed
-    counts for the office only through its points, not through a co-contributing unit's credit)."""
+    counts for the office only through its points, not through a co-contributing unit's credit).
+    Returns the items adopted per outlet id and submitted per category id."""
+    outlets, categories = Counter(), Counter()
+    own = "own_" if whole_office else ""
     for found in tallies.figures_for(period, tallies.UNIT, unit_ids).values():
         counts = found.own if whole_office else vars(found)
         figures.reported += counts.get("submitted", 0)
@@ -129,6 +133,9 @@ def _count(figures, period, unit_ids, *, whole_office):
         figures.signed_off_adopted += counts.get("signed_off_adopted", 0)
         figures.adopted += counts.get("adopted", 0)
         figures.points += found.points
+        outlets.update(getattr(found, f"{own}by_outlet"))
+        categories.update(getattr(found, f"{own}by_category"))
+    return outlets, categories
 
 
 class Median(Aggregate):
@@ -178,15 +185,10 @@ def _medians_in_python(figures, items, start, end):
     figures.median_hours_to_sign_off = statistics.median(to_sign_off) if to_sign_off else None
 
 
-def _by_outlet(period, unit_ids):
-    """Items of the year each outlet published, most first. One grouped query."""
-    adoptions = Adoption.objects.between(period.start, period.end).filter(counting_for(unit_ids, "article__"))
-    per_outlet = (
-        adoptions.values_list(localized("outlet__name"), "outlet__level")
-        .annotate(items=Count("article_id", distinct=True))
-        .order_by()
-    )
-    found = [OutletAdoptions(name, level, items) for name, level, items in per_outlet]
+def _by_outlet(items):
+    """[OutletAdoptions] from the items adopted per outlet id, most first. One query: the names."""
+    outlets = Outlet.objects.values_list("pk", localized("name"), "level")  # a few: all of them
+    found = [OutletAdoptions(name, level, items[pk]) for pk, name, level in outlets if items.get(pk)]
     return sorted(found, key=lambda row: (-row.items, row.outlet))
 
 
@@ -216,13 +218,11 @@ def _months_met(period, units, today):
     return months
 
 
-def _busiest_categories(period, unit_ids):
-    start, end = period.bounds()
-    items = Article.objects.filter(
-        counting_for(unit_ids), submitted_at__gte=start, submitted_at__lt=end, category__isnull=False
-    ).exclude(status=Status.WITHDRAWN)
-    counted = items.values_list(localized("category__name")).annotate(items=Count("pk"))
-    return list(counted.order_by("-items", "category__order", "category__name")[:TOP_CATEGORIES])
+def _busiest_categories(items):
+    """[(category name, items reported)] from the items per category id, busiest first. One query."""
+    categories = Category.objects.values_list("pk", localized("name"), "order")  # a few: all of them
+    ranked = sorted((-items[pk], order, name) for pk, name, order in categories if items.get(pk))
+    return [(name, -count) for count, _order, name in ranked[:TOP_CATEGORIES]]
 
 
 # --- Words ----------------------------------------------------------------------------------------

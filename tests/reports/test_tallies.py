@@ -31,7 +31,8 @@ def _comparable(found):
     for subject, figures in found.items():
         row = {name: getattr(figures, name) for name in tallies.FIELDS}
         row["own"] = {name: n for name, n in figures.own.items() if n}
-        row["own_by_level"] = {level: n for level, n in figures.own_by_level.items() if n}
+        for name in ["own_by_level", *tallies.BREAKDOWNS]:
+            row[name] = {key: n for key, n in getattr(figures, name).items() if n}
         if any(row.values()):
             rows[subject] = row
     return rows
