@@ -162,6 +162,8 @@ class Delivery(models.Model):
             models.Index(fields=["outlet", "-created_at", "-id"], name="delivery_outlet_recent"),
             models.Index(fields=["state", "-created_at", "-id"], name="delivery_state_recent"),
             models.Index(fields=["outlet", "-delivered_at"], name="delivery_outlet_delivered"),
+            # the assessment figures count the items delivered in a period
+            models.Index(fields=["delivered_at"], condition=Q(state="delivered"), name="delivery_delivered"),
         ]
 
     def __str__(self):

@@ -20,7 +20,7 @@ from outlets.models import Adoption
 from submissions.actions import ActionRefused
 from submissions.content import sanitize_body
 
-from . import scoring
+from . import scoring, tallies
 from .figures import assessed_units, unit_figures
 from .models import AssessmentYear, Bulletin, BulletinReceipt, BulletinRegeneration, Reminder, YearEvent
 from .periods import FIRST_YEAR, Period
@@ -135,7 +135,9 @@ def policy_changed(periods=None):
 
 def score_all_minimums(today=None, periods=None):
     months = scoring.months_to_assess(today, covering=periods)
-    return sum(scoring.score_month_minimums(m, today=today) for m in months)
+    lines = sum(scoring.score_month_minimums(m, today=today, recount=False) for m in months)
+    tallies.recount_due()
+    return lines
 
 
 def _within(field, periods):

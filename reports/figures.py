@@ -1,7 +1,8 @@
 """The numbers behind the dashboard, rankings, bulletins and year-end figures.
 
-Every function aggregates in the database with a fixed number of queries, whatever the number of
-units, officers or items: one grouped query per source table, then a merge in Python.
+The pages read the figures `reports.tallies` keeps per unit and officer and month, quarter and year,
+a fixed number of queries whatever the number of units, officers or items. `_collect` is the count
+they are kept by: one grouped query per source table, then a merge in Python.
 
 An item counts for its own unit and for each of its co-contributing units (once per unit); the
 office's totals count each item once, from its own unit's figures (`Figures.own`).
@@ -23,8 +24,9 @@ from outlets.models import Adoption, Delivery, Outlet
 from publicity.names import localized
 from submissions.models import Article, Status
 
+from . import tallies
 from .models import AnnualTarget, Quota, Score
-from .periods import aware_bounds, month_start
+from .periods import Kind, Period, aware_bounds, month_start
 
 
 class Progress:
@@ -56,6 +58,12 @@ class Figures:
     progress: str = Progress.NONE
     target: object = None  # the AnnualTarget, for a year
     own: dict = field(default_factory=dict)  # a unit's counts of its own items, co-units' left out
+    own_by_level: dict = field(default_factory=dict)  # a unit's own items' adoptions per outlet level
+    # items adopted per outlet and submitted per category (all the unit's, and its own only)
+    by_outlet: dict = field(default_factory=dict)
+    own_by_outlet: dict = field(default_factory=dict)
+    by_category: dict = field(default_factory=dict)
+    own_by_category: dict = field(default_factory=dict)
 
     @property
     def rate(self):
@@ -113,9 +121,10 @@ class Quotas:
 
 
 def unit_figures(period, *, today=None, units=None):
-    """A Row per assessed unit for the period, in the units' order. Seven queries."""
+    """A Row per assessed unit for the period, in the units' order, from the kept figures. Four
+    queries (three for a month or quarter)."""
     units = list(units if units is not None else assessed_units())
-    figures = _collect(period, "unit_id", today=today)
+    figures = tallies.figures_for(period, tallies.UNIT, [unit.pk for unit in units])
     quotas = Quotas()
     targets = {}
     if period.kind == "year":
@@ -131,8 +140,9 @@ def unit_figures(period, *, today=None, units=None):
 
 
 def officer_figures(period, *, today=None):
-    """A Row per liaison officer of an assessed unit (and anyone who wrote in the period). Six queries."""
-    figures = _collect(period, "author_id", today=today)
+    """A Row per liaison officer of an assessed unit (and anyone who wrote in the period), from the
+    kept figures. Four queries."""
+    figures = tallies.figures_for(period, tallies.OFFICER)
     posts = RoleAssignment.objects.filter(
         role=Role.LIAISON_OFFICER, unit__is_active=True, unit__unit_class__isnull=False
     ).values_list("user_id", localized("unit__name"))
@@ -143,25 +153,60 @@ def officer_figures(period, *, today=None):
     return [Row(user, figures.get(user.pk) or Figures(), units=units.get(user.pk, [])) for user in people]
 
 
-def _collect(period, key, *, today=None):
-    """Figures per unit (`key` = "unit_id") or per officer ("author_id") for the period. An item
-    counts for its unit and for each of its co-contributing units; `Figures.own` keeps a unit's counts
-    of its own items only, for the office's totals, which count each item once."""
+def _collect(period, key, *, subjects=None, levels=False):
+    """Figures per unit (`key` = "unit_id") or per officer ("author_id") for the period, counted from
+    the items: `reports.tallies` keeps them, the pages read those. An item counts for its unit and for
+    each of its co-contributing units; `Figures.own` keeps a unit's counts of its own items only, for
+    the office's totals, which count each item once. `subjects`: only these units' or officers' ids;
+    `levels`: also a unit's own adoptions by outlet level (`Figures.own_by_level`)."""
     start, end = period.bounds()
     found = defaultdict(Figures)
-    for subject, own, *counts in _article_counts(start, end, key):
+    per_subject = partial(_per_subject, key=key, subjects=subjects)
+    for subject, own, *counts in _article_counts(start, end, per_subject):
         _add(found[subject], own, zip(ARTICLE_COUNTS, counts, strict=True))
     delivered = Delivery.objects.filter(state=Delivery.State.DELIVERED, delivered_at__gte=start)
-    for subject, own, items in _per_subject(delivered.filter(delivered_at__lt=end), key, items=_items()):
+    for subject, own, items in per_subject(delivered.filter(delivered_at__lt=end), items=_items()):
         _add(found[subject], own, [("delivered", items)])
     adoptions = Adoption.objects.between(period.start, period.end)
-    for subject, own, items, rows in _per_subject(adoptions, key, items=_items(), rows=Count("pk")):
+    for subject, own, items, rows in per_subject(adoptions, items=_items(), rows=Count("pk")):
         _add(found[subject], own, [("adopted", items), ("adoptions", rows)])
+    if levels and key == "unit_id":
+        _breakdowns(found, period, adoptions, subjects)
     score_key = "unit_id" if key == "unit_id" else "officer_id"
     scores = Score.objects.filter(month__gte=period.start, month__lt=period.end).exclude(**{score_key: None})
+    if subjects is not None:
+        scores = scores.filter(**{f"{score_key}__in": subjects})
     for subject, points in scores.values_list(score_key).annotate(Sum("points")).order_by():
         found[subject].points = points or Decimal(0)
     return found
+
+
+def _breakdowns(found, period, adoptions, subjects):
+    """A unit's own adoptions per outlet level, its items adopted per outlet and submitted per category.
+    Three queries."""
+    own_adoptions = adoptions.filter(article__unit_id__in=subjects) if subjects is not None else adoptions
+    for subject, level, rows in (
+        own_adoptions.values_list("article__unit_id", "level").annotate(Count("pk")).order_by()
+    ):
+        found[subject].own_by_level[level] = rows
+    for subject, own, outlet_id, items in credited(
+        adoptions, by=["outlet_id"], unit_ids=subjects, items=_items()
+    ):
+        _add_to(found[subject], "by_outlet", own, outlet_id, items)
+    start, end = period.bounds()
+    submitted = Article.objects.filter(submitted_at__gte=start, submitted_at__lt=end, category__isnull=False)
+    submitted = submitted.exclude(status=Status.WITHDRAWN)
+    for subject, own, category_id, items in credited(
+        submitted, "", by=["category_id"], unit_ids=subjects, items=Count("pk")
+    ):
+        _add_to(found[subject], "by_category", own, category_id, items)
+
+
+def _add_to(figures, name, own, key, items):
+    counts = getattr(figures, name)
+    counts[key] = counts.get(key, 0) + items
+    if own:
+        getattr(figures, f"own_{name}")[key] = items
 
 
 ARTICLE_COUNTS = ("submitted", "signed_off", "signed_off_adopted")
@@ -178,13 +223,12 @@ def _items():
     return Count("article_id", distinct=True)
 
 
-def _article_counts(start, end, key):
+def _article_counts(start, end, per_subject):
     submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
     signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
     adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
-    return _per_subject(
+    return per_subject(
         Article.objects.filter(submitted | signed_off),
-        key,
         to_article="",
         submitted=Count("pk", filter=submitted),
         signed_off=Count("pk", filter=signed_off),
@@ -192,10 +236,13 @@ def _article_counts(start, end, key):
     )
 
 
-def _per_subject(queryset, key, *, to_article="article__", **aggregates):
-    """Rows (subject, own, *aggregates) per officer, or per unit as `credited` counts them. One query."""
+def _per_subject(queryset, *, key, subjects=None, to_article="article__", **aggregates):
+    """Rows (subject, own, *aggregates) per officer, or per unit as `credited` counts them; only for
+    `subjects` if given. One query."""
     if key == "unit_id":
-        return credited(queryset, to_article, **aggregates)
+        return credited(queryset, to_article, unit_ids=subjects, **aggregates)
+    if subjects is not None:
+        queryset = queryset.filter(**{f"{to_article}{key}__in": subjects})
     subjects = queryset.annotate(subject=F(f"{to_article}{key}"), own=Value(True, BooleanField()))
     return subjects.values_list("subject", "own").annotate(**aggregates).order_by()
 
@@ -263,41 +310,26 @@ def _as_date(value):
 
 
 def monthly_series(year_period):
-    """The office's months for the charts: submissions, adoptions by outlet level, points by unit.
-    Three queries."""
-    tz = timezone.get_current_timezone()
-    start, end = year_period.bounds()
+    """The office's months for the charts: submissions, adoptions by outlet level, points by unit,
+    from the units' kept figures of each month (each item once: its own unit's). Two queries."""
     months = year_period.months
     submitted = dict.fromkeys(months, 0)
-    articles = Article.objects.filter(submitted_at__gte=start, submitted_at__lt=end).exclude(
-        status=Status.WITHDRAWN
-    )
-    for day, n in (
-        articles.values_list(TruncMonth("submitted_at", tzinfo=tz)).annotate(Count("pk")).order_by()
-    ):
-        submitted[_as_date(day)] = n
     by_level = {level: dict.fromkeys(months, 0) for level in Outlet.Level.values}
-    adoptions = Adoption.objects.between(year_period.start, year_period.end)
-    for day, level, n in (
-        adoptions.values_list(TruncMonth("adopted_on"), "level").annotate(Count("pk")).order_by()
-    ):
-        by_level[level][_as_date(day)] = n
     points = defaultdict(lambda: dict.fromkeys(months, Decimal(0)))
-    scores = Score.objects.filter(month__gte=year_period.start, month__lt=year_period.end)
-    for unit_id, month, total in scores.values_list("unit_id", "month").annotate(Sum("points")).order_by():
-        points[unit_id][month] = total
+    fields = ("own", "own_by_level", "points")
+    for unit_id, month, own, levels, total in tallies.month_tallies(
+        year_period.start, year_period.end, tallies.UNIT, fields=fields
+    ):
+        submitted[month] += own.get("submitted", 0)
+        for level, n in levels.items():
+            by_level.setdefault(level, dict.fromkeys(months, 0))[month] += n
+        if total:
+            points[unit_id][month] = total
     return {"months": months, "submitted": submitted, "adopted_by_level": by_level, "points": points}
 
 
 def own_year(user, day):
-    """An officer's adopted items and points in the year of `day`. Two queries."""
-    start, end = day.replace(month=1, day=1), day.replace(year=day.year + 1, month=1, day=1)
-    adopted = Adoption.objects.between(start, end).filter(article__author=user)
-    points = Score.objects.filter(officer=user, month__gte=start, month__lt=end).aggregate(
-        total=Sum("points")
-    )
-    return {
-        "year": day.year,
-        "adopted": adopted.values("article_id").distinct().count(),
-        "points": points["total"] or Decimal(0),
-    }
+    """An officer's adopted items and points in the year of `day`, from the kept figures. Two queries."""
+    year = Period(Kind.YEAR, day.year)
+    figures = tallies.figures_for(year, tallies.OFFICER, [user.pk]).get(user.pk) or Figures()
+    return {"year": day.year, "adopted": figures.adopted, "points": figures.points}

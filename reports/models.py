@@ -587,3 +587,107 @@ class BulletinReceipt(models.Model):
 
     def __str__(self):
         return f"{self.bulletin} — {self.unit}"
+
+
+class Tally(models.Model):
+    """The figures of one unit or one liaison officer for one month, quarter or year, kept up to date
+    as items move (`reports.tallies`): what `reports.figures` reports, read without recounting the
+    items. Derived data, recounted from the items whenever a `Recount` names it; never edited by hand.
+
+    Quarters and years have rows of their own because an item adopted (or delivered) in two months
+    counts once in the year."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaison officer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    start = models.DateField(_("first day"))
+    submitted = models.PositiveIntegerField(_("items submitted"), default=0)
+    signed_off = models.PositiveIntegerField(_("items signed off"), default=0)
+    signed_off_adopted = models.PositiveIntegerField(_("items signed off and adopted"), default=0)
+    delivered = models.PositiveIntegerField(_("items delivered"), default=0)
+    adopted = models.PositiveIntegerField(_("items adopted"), default=0)
+    adoptions = models.PositiveIntegerField(_("adoptions"), default=0)
+    points = models.DecimalField(_("points"), default=0, max_digits=12, decimal_places=2)
+    # a unit's counts of its own items only (co-contributing units' left out), and its own items'
+    # adoptions by outlet level: the office's totals count each item once from these
+    own = models.JSONField(_("own items"), default=dict, blank=True)
+    own_by_level = models.JSONField(_("own adoptions by outlet level"), default=dict, blank=True)
+    # items adopted per outlet id and submitted per category id, all and own: the year-end figures
+    by_outlet = models.JSONField(_("items adopted by outlet"), default=dict, blank=True)
+    own_by_outlet = models.JSONField(_("own items adopted by outlet"), default=dict, blank=True)
+    by_category = models.JSONField(_("items submitted by category"), default=dict, blank=True)
+    own_by_category = models.JSONField(_("own items submitted by category"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("figures")
+        verbose_name_plural = _("figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "start", "unit"], condition=Q(officer__isnull=True), name="tally_one_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "start", "officer"],
+                condition=Q(unit__isnull=True),
+                name="tally_one_per_officer",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) ^ Q(officer__isnull=True), name="tally_unit_or_officer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit or self.officer} {self.kind} {self.start}"
+
+
+class Recount(models.Model):
+    """A unit's or an officer's figures for a month (and its quarter and year) to recount: written in
+    the same transaction as the change to the items, removed once the figures are recounted."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaison officer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+
+    class Meta:
+        verbose_name = _("figures to recount")
+        verbose_name_plural = _("figures to recount")
+
+    def __str__(self):
+        return f"{self.unit or self.officer} {self.month:%Y-%m}"
+
+
+class DeliveredSweep(models.Model):
+    """How far the kept figures have taken in deliveries: the worker marks a delivery delivered with
+    a bulk update that nothing else sees, so the scoring sweeper recounts the figures of those
+    delivered from `since` on, then moves `since` up (one row)."""
+
+    since = models.DateTimeField(_("delivered since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deliveries counted")
+        verbose_name_plural = _("deliveries counted")
+
+    def __str__(self):
+        return str(self.since)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from outlets.models import Adoption
 from submissions.models import Article
 
+from . import tallies
 from .figures import Quotas, assessed_units, monthly_counts
 from .models import AssessmentYear, InstructionBonus, Score, ScoreRule, ScoringPolicy
 from .periods import add_months, month_start
@@ -134,9 +135,10 @@ def _main(rule):
 
 
 @transaction.atomic
-def score_articles(article_ids, rules=None):
+def score_articles(article_ids, rules=None, *, recount=True):
     """Rebuild the adoption points of these items, except in closed years, whose lines stay as they
-    are. Returns the number of ledger lines written."""
+    are. Returns the number of ledger lines written. `recount`: recount the figures the points
+    changed after the commit (else the caller does, once for many batches)."""
     rules = rules or Rules.load()
     article_ids = lock_articles(article_ids)
     closed = AssessmentYear.closed_years()
@@ -147,12 +149,15 @@ def score_articles(article_ids, rules=None):
     old = Score.objects.filter(article_id__in=article_ids, kind__in=ADOPTION_KINDS)
     frozen = old.filter(month__year__in=closed, kind=Score.Kind.ADOPTION) if closed else old.none()
     counted_before = set(frozen.values_list("adoption_id", flat=True)) if closed else set()
-    old.exclude(month__year__in=closed).delete()
+    old = old.exclude(month__year__in=closed)
+    tallies.points_changed(old.values_list("unit_id", "officer_id", "month").distinct().order_by(), recount)
+    old.delete()
     lines = []
     for article in articles:
         found = article_scores(article, adoptions.get(article.pk, []), rules, counted_before=counted_before)
         lines += [line for line in found if line.month.year not in closed]
     Score.objects.bulk_create(lines, batch_size=BATCH)
+    tallies.points_changed(lines, recount)
     seen = [a.pk for found in adoptions.values() for a in found]
     Adoption.objects.filter(pk__in=seen, needs_scoring=True).update(needs_scoring=False)
     return len(lines)
@@ -168,20 +173,23 @@ def score_pending(limit=5000):
         batch = list(pending.order_by().distinct()[:BATCH])
         if not batch:
             break
-        score_articles(batch, rules)
+        score_articles(batch, rules, recount=False)
         done += len(batch)
+    tallies.recount_due()
     return done
 
 
 @transaction.atomic
-def score_month_minimums(month, *, today=None):
+def score_month_minimums(month, *, today=None, recount=True):
     """Rebuild a finished month's deductions for units that missed their minimum, by the minimums and
     the policy in force on the month's first day; a closed year's months stay. Returns the lines."""
     month = month_start(month)
     today = today or timezone.localdate()
     if lock_year(month.year).is_closed:
         return 0
-    Score.objects.filter(month=month, kind__in=MINIMUM_KINDS).delete()
+    old = Score.objects.filter(month=month, kind__in=MINIMUM_KINDS)
+    tallies.points_changed(old.values_list("unit_id", "officer_id", "month").distinct().order_by(), recount)
+    old.delete()
     if add_months(month, 1) > today:
         return 0  # the month is not over: nobody has missed anything yet
     policy, quotas = ScoringPolicy.on(month), Quotas()
@@ -200,6 +208,7 @@ def score_month_minimums(month, *, today=None):
             if is_missed and deduction
         ]
     Score.objects.bulk_create(lines)
+    tallies.points_changed(lines, recount)
     return len(lines)
 
 

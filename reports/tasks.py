@@ -6,14 +6,24 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import actions, scoring
+from . import actions, scoring, tallies
 from .periods import add_months, month_start
 
 
 @shared_task(name="reports.score_pending", time_limit=900, soft_time_limit=840)
 def score_pending():
-    """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper)."""
-    return scoring.score_pending(limit=100_000)
+    """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper), and
+    the figures of items delivered since the last run and any others left to recount."""
+    scored = scoring.score_pending(limit=100_000)
+    tallies.mark_delivered()
+    tallies.recount_due()
+    return scored
+
+
+@shared_task(name="reports.recount_figures", time_limit=600, soft_time_limit=540)
+def recount_figures():
+    """The kept figures that changes named since, counted again from the items."""
+    return tallies.recount_due()
 
 
 @shared_task(name="reports.score_minimums", time_limit=900, soft_time_limit=840)

@@ -115,13 +115,14 @@ def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
     director = RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user
     client.force_login(director)
     client.get(reverse("reports:dashboard"))  # warm the session
-    # session, user, roles (2), unread badge; units, articles, deliveries, adoptions, points, quotas for
-    # the month and again for the year; reminders; three chart series; adoptions waiting to be scored
-    with django_assert_num_queries(23):
+    # session, user, roles (2), unread badge; units, figures to recount (none), kept figures, quotas
+    # for the month and again for the year; reminders; figures to recount and the months' kept figures
+    # for the charts; adoptions waiting to be scored
+    with django_assert_num_queries(18):
         assert client.get(reverse("reports:dashboard")).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         assert client.get(reverse("reports:rankings"), {"of": "units"}).status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         assert client.get(reverse("reports:rankings"), {"of": "officers"}).status_code == 200
 
 
