@@ -103,7 +103,7 @@ def claim(delivery_id, *, now=None):
     article = delivery.article
     # Read as a prefetch would leave them, so that every adapter's article.photos.all() finds them;
     # most items credit no other unit, and then the payload need not ask.
-    article._prefetched_objects_cache = {"photos": _fetched(article.photos, statements.photos(article.pk))}
+    article._prefetched_objects_cache = {"photos": _fetched(article.photos, delivery.photos)}
     if not delivery.has_co_units:
         article._prefetched_objects_cache["co_units"] = _fetched(article.co_units, [])
     return delivery, was_abandoned
@@ -220,7 +220,8 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
 def _settle(delivery, attempt, recorder, started, outcome, error="", **fields):
     """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
     slot is free: the delivery of the outlet that has waited longest is kicked after commit."""
-    settled, waiting = statements.settle(delivery, {"lease_until": None, **fields}, now=timezone.now())
+    fields = {"lease_until": None, **fields}
+    settled, waiting = statements.settle(delivery, fields, now=timezone.now())
     if not settled:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
         return False

@@ -1,8 +1,8 @@
-"""The SQL a delivery attempt runs on its way (claim, settle, the photos it sends), written out once per
-process from the models' metadata and executed as it is. Building these statements through the ORM
-on every attempt cost more time than running them; what they do is spelled out in outlets/actions.py.
+"""The SQL a delivery attempt runs on its way (claim and settle), written out once per process from the
+models' metadata and executed as it is: building these statements through the ORM on every attempt
+cost more time than running them. What they are for is told in outlets/actions.py.
 
-Works on PostgreSQL and SQLite (3.35+, for RETURNING)."""
+PostgreSQL and SQLite (3.35+, for RETURNING)."""
 
 from functools import cache
 
@@ -12,55 +12,67 @@ from submissions.models import Article, Photo
 
 from .models import Delivery, Outlet
 
-# What a send reads, fetched with the claim (select_related paths).
+# What a send reads, fetched with the claim (as select_related paths).
 SENT_WITH = ("outlet", "revision", "article", "article__unit", "article__author", "article__category")
 SENDING, WAITING = Delivery.State.SENDING, (Delivery.State.QUEUED, Delivery.State.RETRYING)
 
 
-def q(name):
-    return connection.ops.quote_name(name)
+class Names:
+    """Quoted names of a model for SQL text: `{d}` is its table (with the alias, if any), `{d.state}`
+    the column of its field "state" (qualified by the alias, if any)."""
+
+    def __init__(self, model, alias=None):
+        self._model, self._alias = model, alias
+
+    def __str__(self):
+        table = connection.ops.quote_name(self._model._meta.db_table)
+        return f"{table} {connection.ops.quote_name(self._alias)}" if self._alias else table
+
+    def __getattr__(self, name):
+        field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+        quoted = connection.ops.quote_name(field.column)
+        return f"{connection.ops.quote_name(self._alias)}.{quoted}" if self._alias else quoted
 
 
-def column(model, name):
-    return model._meta.get_field(name).column
-
-
-def prep(model, name, value):
-    return model._meta.get_field(name).get_db_prep_value(value, connection)
+def prep(name, value):
+    """A value for a Delivery column, as the ORM would send it."""
+    return Delivery._meta.get_field(name).get_db_prep_value(value, connection)
 
 
 class Joined:
-    """One model of the claim's read: its alias, its columns, and how to rebuild its instance."""
+    """One model in the claim's read: its alias, its columns, and how to rebuild its instance."""
 
-    def __init__(self, model, alias, parent=None, field=None):
-        self.model, self.alias, self.parent, self.field = model, alias, parent, field
+    def __init__(self, model, alias, *, field=None, nullable=False):
+        self.model, self.alias, self.field, self.nullable = model, alias, field, nullable
         self.fields = model._meta.concrete_fields
-        self.nullable = field is not None and (field.null or parent.nullable)
+        self.names = [f.attname for f in self.fields]
         self.pk_index = self.fields.index(model._meta.pk)
-        self.converters = [
-            (i, [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)], col)
-            for i, f in enumerate(self.fields)
-            for col in [f.get_col(alias)]
-        ]
-        self.converters = [(i, found, col) for i, found, col in self.converters if found]
+        self.converters = []
+        for i, f in enumerate(self.fields):
+            col = f.get_col(alias)
+            if found := [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]:
+                self.converters.append((i, found, col))
 
     def columns(self):
-        return [f"{q(self.alias)}.{q(f.column)}" for f in self.fields]
+        names = Names(self.model, self.alias)
+        return [getattr(names, f.name) for f in self.fields]
 
     def build(self, values):
-        values = list(values)
+        """The instance, as the ORM builds it from a row; None for the empty side of an outer join."""
         if self.nullable and values[self.pk_index] is None:
             return None
+        values = list(values)
         for i, converters, col in self.converters:
             for convert in converters:
                 values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, [f.attname for f in self.fields], values)
+        return self.model.from_db(connection.alias, self.names, values)
 
 
 @cache
 def _claim_read(vendor):
-    """(sql, joined): the delivery with its outlet, revision, article, the article's unit, author and
-    category, and whether the article credits other units; the outlet row locked (one claimer per
+    """(sql, joined, photo): the delivery with its outlet, revision, article, the article's unit,
+    author and category, whether the article credits other units, and one row per photo of the
+    article (one row without a photo if it has none); the outlet's row locked (one claimer per
     outlet at a time). One parameter: the delivery's id."""
     joined = {"": Joined(Delivery, "d")}
     joins = []
@@ -68,152 +80,110 @@ def _claim_read(vendor):
         parent_path, _, name = path.rpartition("__")
         parent = joined[parent_path]
         field = parent.model._meta.get_field(name)
-        child = joined[path] = Joined(field.related_model, f"j{n}", parent, field)
-        kind = "LEFT OUTER JOIN" if child.nullable else "INNER JOIN"
-        target = q(field.related_model._meta.db_table)
-        on = f"{q(child.alias)}.{q(field.target_field.column)} = {q(parent.alias)}.{q(field.column)}"
-        joins.append(f"{kind} {target} {q(child.alias)} ON {on}")
-    through = Article.co_units.through._meta
-    credits = (
-        f"EXISTS (SELECT 1 FROM {q(through.db_table)} WHERE "
-        f"{q(through.get_field('article').column)} = {q(joined['article'].alias)}.{q('id')})"
-    )
+        nullable = field.null or parent.nullable
+        child = joined[path] = Joined(field.related_model, f"j{n}", field=field, nullable=nullable)
+        this, other = Names(child.model, child.alias), Names(parent.model, parent.alias)
+        kind = "LEFT OUTER JOIN" if nullable else "INNER JOIN"
+        joins.append(f"{kind} {this} ON {getattr(this, field.target_field.name)} = {getattr(other, name)}")
+    photo = Joined(Photo, "p", nullable=True)
+    names = {
+        "d": Names(Delivery, "d"),
+        "a": Names(Article, joined["article"].alias),
+        "o": joined["outlet"].alias,
+        "p": Names(Photo, "p"),
+        "credit": Names(Article.co_units.through, "credit"),
+    }
     sql = (
-        f"SELECT {', '.join(c for j in joined.values() for c in j.columns())}, {credits} "
-        f"FROM {q(Delivery._meta.db_table)} {q('d')} {' '.join(joins)} WHERE {q('d')}.{q('id')} = %s"
+        "SELECT {columns}, EXISTS (SELECT 1 FROM {credit} WHERE {credit.article} = {a.pk}) "
+        "FROM {d} {joins} LEFT OUTER JOIN {p} ON {p.article} = {a.pk} "
+        "WHERE {d.pk} = %s ORDER BY {p.order}, {p.pk}"
+    ).format(
+        columns=", ".join(c for j in [*joined.values(), photo] for c in j.columns()),
+        joins=" ".join(joins),
+        **names,
     )
     if connection.features.has_select_for_update_of:
-        sql += f" FOR UPDATE OF {q(joined['outlet'].alias)}"
+        sql += f" FOR UPDATE OF {connection.ops.quote_name(names['o'])}"
     elif connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    return sql, list(joined.items())
+    return sql, list(joined.items()), photo
 
 
 def read_for_claim(delivery_id):
-    """The delivery as a send reads it, with `has_co_units` set, or None."""
-    sql, joined = _claim_read(connection.vendor)
+    """The delivery as a send reads it, with `has_co_units` and `photos` (the article's, in their
+    order) set; or None."""
+    sql, joined, photo = _claim_read(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [delivery_id])
-        row = cursor.fetchone()
-    if row is None:
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    built, start = {}, 0
+    row, built, start = rows[0], {}, 0
     for path, model in joined:
-        end = start + len(model.fields)
-        built[path] = model.build(row[start:end])
-        start = end
-        if path:
-            parent_path = path.rpartition("__")[0]
-            if built[parent_path] is not None:
-                setattr(built[parent_path], model.field.name, built[path])
+        built[path] = model.build(row[start : start + len(model.fields)])
+        start += len(model.fields)
+        parent = built[path.rpartition("__")[0]] if path else None
+        if parent is not None:
+            setattr(parent, model.field.name, built[path])
     delivery = built[""]
     delivery.has_co_units = bool(row[-1])
+    delivery.photos = [p for p in (photo.build(r[start:-1]) for r in rows) if p is not None]
     return delivery
-
-
-# The fields a claim compares (compare and set: taken only if nothing changed since the read).
-UNCHANGED = ("state", "attempts", "maybe_sent", "lease_until", "next_attempt_at", "remote_id")
-TAKEN = ("state", "lease_until", "attempts", "maybe_sent")
 
 
 @cache
 def _take(vendor, lease_was_null):
-    table, delivery = q(Delivery._meta.db_table), Delivery
-    compared = [
-        f"{q(column(delivery, name))} IS NULL"
-        if name == "lease_until" and lease_was_null
-        else f"{q(column(delivery, name))} = %s"
-        for name in UNCHANGED
-    ]
-    busy = (
-        f"SELECT COUNT(*) FROM {table} {q('busy')} WHERE {q('busy')}.{q(column(delivery, 'outlet'))} = %s "
-        f"AND {q('busy')}.{q(column(delivery, 'state'))} = %s "
-        f"AND {q('busy')}.{q(column(delivery, 'lease_until'))} >= %s"
-    )
     return (
-        f"UPDATE {table} SET {', '.join(f'{q(column(delivery, name))} = %s' for name in TAKEN)} "
-        f"WHERE {q('id')} = %s AND {' AND '.join(compared)} AND %s > ({busy})"
-    )
+        "UPDATE {d} SET {d.state} = %s, {d.lease_until} = %s, {d.attempts} = %s, {d.maybe_sent} = %s "
+        "WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s AND {d.maybe_sent} = %s "
+        "AND {d.next_attempt_at} = %s AND {d.remote_id} = %s AND {d.lease_until} {lease} "
+        "AND %s > (SELECT COUNT(*) FROM {busy} "
+        "WHERE {busy.outlet} = %s AND {busy.state} = %s AND {busy.lease_until} >= %s)"
+    ).format(d=Names(Delivery), busy=Names(Delivery, "busy"), lease="IS NULL" if lease_was_null else "= %s")
 
 
 def take(delivery, taken, *, max_concurrency, now):
-    """Set `taken` on the delivery if its row still has the values read (the attempt count being the
-    fencing token) and its outlet has fewer than `max_concurrency` sends whose lease runs. Whether it
-    was taken."""
-    lease_was_null = delivery.lease_until is None
-    unchanged = [
-        prep(Delivery, name, getattr(delivery, name))
-        for name in UNCHANGED
-        if not (name == "lease_until" and lease_was_null)
-    ]
+    """Set `taken` (state, lease_until, attempts, maybe_sent) on the delivery if its row still has the
+    values read (the attempt count being the fencing token) and its outlet has fewer than
+    `max_concurrency` sends whose lease runs. Whether it was taken."""
+    d = delivery
+    lease = [] if d.lease_until is None else [prep("lease_until", d.lease_until)]
     params = [
-        *(prep(Delivery, name, taken[name]) for name in TAKEN),
-        delivery.pk,
-        *unchanged,
-        max_concurrency,
-        delivery.outlet_id,
-        SENDING,
-        prep(Delivery, "lease_until", now),
+        *(prep(name, taken[name]) for name in ("state", "lease_until", "attempts", "maybe_sent")),
+        *(d.pk, d.state, d.attempts, d.maybe_sent, prep("next_attempt_at", d.next_attempt_at), d.remote_id),
+        *lease,
+        *(max_concurrency, d.outlet_id, SENDING, prep("lease_until", now)),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_take(connection.vendor, lease_was_null), params)
+        cursor.execute(_take(connection.vendor, d.lease_until is None), params)
         return cursor.rowcount == 1
 
 
 @cache
 def _settle(vendor, names):
-    table = q(Delivery._meta.db_table)
-    waiting = (
-        f"SELECT {q('w')}.{q('id')} FROM {table} {q('w')} "
-        f"INNER JOIN {q(Outlet._meta.db_table)} {q('o')} "
-        f"ON {q('o')}.{q('id')} = {q('w')}.{q(column(Delivery, 'outlet'))} "
-        f"WHERE {q('w')}.{q(column(Delivery, 'outlet'))} = %s "
-        f"AND {q('o')}.{q(column(Outlet, 'is_active'))} = %s "
-        f"AND {q('w')}.{q(column(Delivery, 'state'))} IN (%s, %s) "
-        f"AND {q('w')}.{q(column(Delivery, 'next_attempt_at'))} <= %s AND {q('w')}.{q('id')} <> %s "
-        f"ORDER BY {q('w')}.{q(column(Delivery, 'next_attempt_at'))} LIMIT 1"
-    )
+    d = Names(Delivery)
     return (
-        f"UPDATE {table} SET {', '.join(f'{q(column(Delivery, name))} = %s' for name in names)} "
-        f"WHERE {q('id')} = %s AND {q(column(Delivery, 'state'))} = %s "
-        f"AND {q(column(Delivery, 'attempts'))} = %s RETURNING ({waiting})"
+        "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s "
+        "RETURNING (SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
+        "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
+        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s ORDER BY {w.next_attempt_at} LIMIT 1)"
+    ).format(
+        d=d,
+        w=Names(Delivery, "w"),
+        o=Names(Outlet, "o"),
+        columns=", ".join(f"{getattr(d, name)} = %s" for name in names),
     )
 
 
 def settle(delivery, fields, *, now):
-    """Update the delivery if this attempt still holds it, and name the next delivery waiting for the
-    outlet, in one statement. (updated, id of the waiting delivery or None)."""
+    """Set `fields` on the delivery if this attempt still holds it, and name the delivery that has
+    waited longest for the same outlet, in one statement. (updated, the waiting one's id or None)."""
     params = [
-        *(prep(Delivery, name, value) for name, value in fields.items()),
-        delivery.pk,
-        SENDING,
-        delivery.attempts,
-        delivery.outlet_id,
-        True,
-        *WAITING,
-        prep(Delivery, "next_attempt_at", now),
-        delivery.pk,
+        *(prep(name, value) for name, value in fields.items()),
+        *(delivery.pk, SENDING, delivery.attempts),
+        *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_settle(connection.vendor, tuple(fields)), params)
         row = cursor.fetchone()
     return row is not None, row[0] if row else None
-
-
-@cache
-def _photos(vendor):
-    photo = Joined(Photo, Photo._meta.db_table)
-    order = ", ".join(q(column(Photo, name)) for name in ("order", "id"))
-    sql = (
-        f"SELECT {', '.join(photo.columns())} FROM {q(Photo._meta.db_table)} "
-        f"WHERE {q(column(Photo, 'article'))} = %s ORDER BY {order}"
-    )
-    return sql, photo
-
-
-def photos(article_id):
-    """The article's photos, in their order."""
-    sql, photo = _photos(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [article_id])
-        return [photo.build(row) for row in cursor.fetchall()]

@@ -470,3 +470,27 @@ def test_the_payload_names_the_units_the_item_credits(article, people, webhook, 
     actions.run_delivery(delivery.pk)
 
     assert receiver.messages[str(delivery.uuid)]["article"]["co_units"] == ["Second school"]
+
+
+def test_the_payload_lists_the_photos_in_their_order_and_an_item_without_a_category(
+    article, people, webhook, receiver
+):
+    from submissions.models import Revision
+
+    article.category = None
+    article.save()
+    PhotoFactory(article=article, caption="Second", order=2, display="photos/2.jpg")
+    PhotoFactory(article=article, caption="First", order=1, display="photos/1.jpg")
+    PhotoFactory(article=article, caption="No display rendition yet", order=0)
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    delivery = Delivery.objects.create(
+        article=article, revision=revision, outlet=webhook, created_by=people["director"]
+    )
+
+    actions.run_delivery(delivery.pk)
+
+    [message] = receiver.messages.values()
+    assert message["article"]["category"] is None
+    assert [photo["caption"] for photo in message["photos"]] == ["First", "Second"]
