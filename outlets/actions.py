@@ -217,11 +217,12 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
     )
 
 
-def _settle(delivery, attempt, recorder, started, outcome, error="", **fields):
+def _settle(delivery, attempt, recorder, started, outcome, error="", *, durable=True, **fields):
     """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
-    slot is free: the delivery of the outlet that has waited longest is kicked after commit."""
+    slot is free: the delivery of the outlet that has waited longest is kicked after commit.
+    Not `durable`: the commit does not wait for the disk (PostgreSQL; see _finish)."""
     fields = {"lease_until": None, **fields}
-    settled, waiting = statements.settle(delivery, fields, now=timezone.now())
+    settled, waiting = statements.settle(delivery, fields, now=timezone.now(), durable=durable)
     if not settled:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
         return False
@@ -242,6 +243,12 @@ def _finish(delivery, attempt, recorder, started, *, sent, found=False):
         recorder,
         started,
         outcome,
+        # The one commit of an attempt that need not wait for the disk. Were it lost to a database
+        # crash, the delivery is back where the claim left it, as if the worker had died after sending:
+        # the lease runs out, and the next attempt records this one as stopped and asks the outlet
+        # before sending (promise 4). The claim's commit does wait: a claim lost after the send would
+        # send again unasked.
+        durable=False,
         state=Delivery.State.DELIVERED,
         maybe_sent=False,
         last_error="",

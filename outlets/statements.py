@@ -160,14 +160,20 @@ def take(delivery, taken, *, max_concurrency, now):
 
 
 @cache
-def _settle(vendor, names):
+def _settle(vendor, names, durable):
     d = Names(Delivery)
+    # Set by the statement itself, so that it costs no round trip of its own: set only if the delivery
+    # was updated, for the rest of the transaction.
+    relax = (
+        ", set_config('synchronous_commit', 'off', true)" if vendor == "postgresql" and not durable else ""
+    )
     return (
         "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s "
         "RETURNING (SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
         "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
-        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s ORDER BY {w.next_attempt_at} LIMIT 1)"
+        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s ORDER BY {w.next_attempt_at} LIMIT 1){relax}"
     ).format(
+        relax=relax,
         d=d,
         w=Names(Delivery, "w"),
         o=Names(Outlet, "o"),
@@ -175,15 +181,18 @@ def _settle(vendor, names):
     )
 
 
-def settle(delivery, fields, *, now):
+def settle(delivery, fields, *, now, durable=True):
     """Set `fields` on the delivery if this attempt still holds it, and name the delivery that has
-    waited longest for the same outlet, in one statement. (updated, the waiting one's id or None)."""
+    waited longest for the same outlet, in one statement. (updated, the waiting one's id or None).
+    Not `durable` (PostgreSQL): if it updated the delivery, the transaction's commit returns before
+    its record reaches the disk (it does a moment later); a database crash in between loses this
+    transaction, nothing else."""
     params = [
         *(prep(name, value) for name, value in fields.items()),
         *(delivery.pk, SENDING, delivery.attempts),
         *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_settle(connection.vendor, tuple(fields)), params)
+        cursor.execute(_settle(connection.vendor, tuple(fields), durable), params)
         row = cursor.fetchone()
     return row is not None, row[0] if row else None
