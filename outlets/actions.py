@@ -219,7 +219,9 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
 
 def _settle(delivery, attempt, recorder, started, outcome, error="", *, durable=True, **fields):
     """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
-    slot is free: the delivery of the outlet that has waited longest is kicked after commit.
+    slot is free: if it was the outlet's last (a claim may have been turned away at the cap), the
+    delivery of the outlet that has waited longest is kicked after commit. Below the cap, no claim was
+    turned away and each waiting delivery has its task on the way (or the sweeper's, if it was lost).
     Not `durable`: the commit does not wait for the disk (PostgreSQL; see _finish)."""
     fields = {"lease_until": None, **fields}
     settled, waiting = statements.settle(delivery, fields, now=timezone.now(), durable=durable)

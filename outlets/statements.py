@@ -171,10 +171,14 @@ def _settle(vendor, names, durable):
         "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s "
         "RETURNING (SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
         "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
-        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s ORDER BY {w.next_attempt_at} LIMIT 1){relax}"
+        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s "
+        "AND {o.max_concurrency} <= 1 + (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = %s "
+        "AND {busy.state} = %s AND {busy.lease_until} >= %s AND {busy.pk} <> %s) "
+        "ORDER BY {w.next_attempt_at} LIMIT 1){relax}"
     ).format(
         relax=relax,
         d=d,
+        busy=Names(Delivery, "busy"),
         w=Names(Delivery, "w"),
         o=Names(Outlet, "o"),
         columns=", ".join(f"{getattr(d, name)} = %s" for name in names),
@@ -182,8 +186,9 @@ def _settle(vendor, names, durable):
 
 
 def settle(delivery, fields, *, now, durable=True):
-    """Set `fields` on the delivery if this attempt still holds it, and name the delivery that has
-    waited longest for the same outlet, in one statement. (updated, the waiting one's id or None).
+    """Set `fields` on the delivery if this attempt still holds it and, if the outlet was at its cap
+    (a claim may have been turned away), name the delivery that has waited longest for it; in one
+    statement. (updated, the waiting one's id or None).
     Not `durable` (PostgreSQL): if it updated the delivery, the transaction's commit returns before
     its record reaches the disk (it does a moment later); a database crash in between loses this
     transaction, nothing else."""
@@ -191,6 +196,7 @@ def settle(delivery, fields, *, now, durable=True):
         *(prep(name, value) for name, value in fields.items()),
         *(delivery.pk, SENDING, delivery.attempts),
         *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
+        *(delivery.outlet_id, SENDING, prep("lease_until", now), delivery.pk),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_settle(connection.vendor, tuple(fields), durable), params)
