@@ -199,12 +199,17 @@ def _held(delivery):
     return Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING, attempts=delivery.attempts)
 
 
-def _close_attempt(attempt, recorder, started, outcome, error=""):
+def _closed(attempt, recorder, started, outcome, error=""):
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     attempt.requests = recorder.requests
     attempt.latency_ms = round((time.monotonic() - started) * 1000)
     attempt.error = error
+    return attempt
+
+
+def _close_attempt(attempt, recorder, started, outcome, error=""):
+    _closed(attempt, recorder, started, outcome, error)
     if outcome != DeliveryAttempt.Outcome.INTERRUPTED:
         attempt.save()
         return
@@ -217,29 +222,35 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
     )
 
 
-def _settle(delivery, attempt, recorder, started, outcome, error="", *, durable=True, **fields):
-    """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
-    slot is free: if it was the outlet's last (a claim may have been turned away at the cap), the
-    delivery of the outlet that has waited longest is kicked after commit. Below the cap, no claim was
-    turned away and each waiting delivery has its task on the way (or the sweeper's, if it was lost).
-    Not `durable`: the commit does not wait for the disk (PostgreSQL; see _finish)."""
+def _settle(delivery, attempt, recorder, started, outcome, error="", *, durable=True, event=None, **fields):
+    """Close the attempt and move the delivery on (with `event` for its timeline), unless another
+    attempt has taken it over. Its send slot is free: if it was the outlet's last (a claim may have
+    been turned away at the cap), the delivery of the outlet that has waited longest is kicked after
+    commit. Below the cap, no claim was turned away and each waiting delivery has its task on the way
+    (or the sweeper's, if it was lost). Not `durable`: the commit does not wait for the disk
+    (PostgreSQL; see _finish)."""
     fields = {"lease_until": None, **fields}
-    settled, waiting = statements.settle(delivery, fields, now=timezone.now(), durable=durable)
+    interrupted = outcome == DeliveryAttempt.Outcome.INTERRUPTED  # its row may exist: not added
+    added = [] if interrupted else [_closed(attempt, recorder, started, outcome, error)]
+    added += [event] if event else []
+    settled, waiting = statements.settle(delivery, fields, now=timezone.now(), durable=durable, added=added)
     if not settled:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
         return False
     for name, value in fields.items():
         setattr(delivery, name, value)
-    _close_attempt(attempt, recorder, started, outcome, error)
+    if interrupted:
+        _close_attempt(attempt, recorder, started, outcome, error)
     if waiting is not None:
         transaction.on_commit(lambda: kick(waiting))
     return True
 
 
-@transaction.atomic
 def _finish(delivery, attempt, recorder, started, *, sent, found=False):
+    """Record the outcome, the attempt and the timeline's entry: on PostgreSQL in one statement that
+    commits on its own (statements.settle)."""
     outcome = DeliveryAttempt.Outcome.FOUND if found else DeliveryAttempt.Outcome.DELIVERED
-    delivered = _settle(
+    _settle(
         delivery,
         attempt,
         recorder,
@@ -251,6 +262,12 @@ def _finish(delivery, attempt, recorder, started, *, sent, found=False):
         # before sending (promise 4). The claim's commit does wait: a claim lost after the send would
         # send again unasked.
         durable=False,
+        event=Event(
+            article=delivery.article,
+            kind=Event.Kind.DELIVERED,
+            revision=delivery.revision,
+            note=str(delivery.outlet),
+        ),
         state=Delivery.State.DELIVERED,
         maybe_sent=False,
         last_error="",
@@ -258,13 +275,6 @@ def _finish(delivery, attempt, recorder, started, *, sent, found=False):
         remote_id=sent.remote_id or delivery.remote_id,
         remote_url=sent.remote_url or delivery.remote_url,
     )
-    if delivered:
-        Event.objects.create(
-            article=delivery.article,
-            kind=Event.Kind.DELIVERED,
-            revision=delivery.revision,
-            note=str(delivery.outlet),
-        )
     return delivery
 
 

@@ -4,9 +4,10 @@ cost more time than running them. What they are for is told in outlets/actions.p
 
 PostgreSQL and SQLite (3.35+, for RETURNING)."""
 
+from contextlib import nullcontext
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
 
 from submissions.models import Article, Photo
 
@@ -160,45 +161,64 @@ def take(delivery, taken, *, max_concurrency, now):
 
 
 @cache
-def _settle(vendor, names, durable):
+def _settle(vendor, names, durable, added):
     d = Names(Delivery)
-    # Set by the statement itself, so that it costs no round trip of its own: set only if the delivery
-    # was updated, for the rest of the transaction.
-    relax = (
-        ", set_config('synchronous_commit', 'off', true)" if vendor == "postgresql" and not durable else ""
+    update = "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s".format(
+        d=d, columns=", ".join(f"{getattr(d, name)} = %s" for name in names)
     )
-    return (
-        "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s "
-        "RETURNING (SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
+    waiting = (
+        "(SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
         "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
         "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s "
         "AND {o.max_concurrency} <= 1 + (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = %s "
         "AND {busy.state} = %s AND {busy.lease_until} >= %s AND {busy.pk} <> %s) "
-        "ORDER BY {w.next_attempt_at} LIMIT 1){relax}"
-    ).format(
-        relax=relax,
-        d=d,
-        busy=Names(Delivery, "busy"),
-        w=Names(Delivery, "w"),
-        o=Names(Outlet, "o"),
-        columns=", ".join(f"{getattr(d, name)} = %s" for name in names),
-    )
+        "ORDER BY {w.next_attempt_at} LIMIT 1)"
+    ).format(w=Names(Delivery, "w"), o=Names(Outlet, "o"), busy=Names(Delivery, "busy"))
+    if vendor != "postgresql":
+        return f"{update} RETURNING {waiting}"
+    # One statement that commits on its own: the rows are added only if the delivery was updated, and
+    # the commit need not wait for the disk if not `durable` (set by the statement itself, so that it
+    # costs no round trip of its own: for the rest of the transaction, and only if it updated).
+    inserts = "".join(f", added{n} AS ({_insert(model)} FROM settled)" for n, model in enumerate(added))
+    relax = "" if durable else ", set_config('synchronous_commit', 'off', true)"
+    return f"WITH settled AS ({update} RETURNING 1){inserts} SELECT {waiting}{relax} FROM settled"
 
 
-def settle(delivery, fields, *, now, durable=True):
-    """Set `fields` on the delivery if this attempt still holds it and, if the outlet was at its cap
-    (a claim may have been turned away), name the delivery that has waited longest for it; in one
-    statement. (updated, the waiting one's id or None).
-    Not `durable` (PostgreSQL): if it updated the delivery, the transaction's commit returns before
-    its record reaches the disk (it does a moment later); a database crash in between loses this
-    transaction, nothing else."""
+def _insert(model):
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return f"INSERT INTO {Names(model)} ({columns}) SELECT {', '.join(['%s'] * len(fields))}"
+
+
+def _values(obj):
+    """What the ORM would insert for `obj`, a new row (no signals are sent: these models have none)."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def settle(delivery, fields, *, now, durable=True, added=()):
+    """Set `fields` on the delivery if this attempt still holds it, add the new rows `added` (model
+    instances) if so, and, if the outlet was at its cap (a claim may have been turned away), name the
+    delivery that has waited longest for it. (updated, the waiting one's id or None).
+
+    On PostgreSQL one statement, which commits on its own outside a transaction. Not `durable`: if it
+    updated the delivery, its commit returns before its record reaches the disk (it does a moment
+    later); a database crash in between loses this transaction, nothing else. On SQLite, in a
+    transaction: the update, then the rows."""
+    models = tuple(type(obj) for obj in added)
+    sql = _settle(connection.vendor, tuple(fields), durable, models)
     params = [
         *(prep(name, value) for name, value in fields.items()),
         *(delivery.pk, SENDING, delivery.attempts),
+        *(value for obj in added for value in _values(obj) if connection.vendor == "postgresql"),
         *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
         *(delivery.outlet_id, SENDING, prep("lease_until", now), delivery.pk),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_settle(connection.vendor, tuple(fields), durable), params)
-        row = cursor.fetchone()
+    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is not None and connection.vendor != "postgresql":
+            for obj in added:
+                obj.save()
     return row is not None, row[0] if row else None

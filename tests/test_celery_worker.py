@@ -80,7 +80,7 @@ def test_a_real_worker_process_runs_a_task(broker, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)  # outside a test transaction, as in a worker
-def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next():
+def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(monkeypatch):
     from celery.fixups.django import DjangoWorkerFixup
     from django.db import connection
 
@@ -88,6 +88,8 @@ def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next():
     from publicity.tasks import ping
 
     fixup = DjangoWorkerFixup(app)  # what a worker process installs around each task
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)  # production's (not SQLite's dev)
+    connection.close()
     connection.ensure_connection()
     opened = connection.connection
     for _ in range(3):
