@@ -18,6 +18,9 @@ class User(AbstractUser):
     # Set when the office gives them a temporary password: until they choose their own, every page
     # sends them to the password change form.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Set when someone names them their deputy (代审): only then does the header look for steps they
+    # decide in another's place, so nobody else pays a query for it on every page.
+    named_deputy = models.BooleanField(_("named a deputy"), default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

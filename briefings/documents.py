@@ -18,8 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from publicity import word
 from publicity.pdf import render_pdf
-from reports.documents import _BodyWriter, _bytes, _clean_body, _document
 from submissions.content import xml_text
 
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -76,7 +76,7 @@ def briefing_html(briefing):
         "briefing": briefing,
         "labels": labels(briefing),
         "sections": [
-            (name, [(piece, mark_safe(_clean_body(piece.body)), source_line(piece)) for piece in pieces])
+            (name, [(piece, mark_safe(word.clean_body(piece.body)), source_line(piece)) for piece in pieces])
             for name, pieces in sections(briefing)
         ],
         "LANGUAGE_CODE": get_language(),
@@ -90,7 +90,7 @@ def briefing_pdf(briefing):
 
 def briefing_docx(briefing):
     """The same issue as a Word document."""
-    document = _document()
+    document = word.new_document()
     text = labels(briefing)
     _centred(document, text["series"], size=30, bold=True, color=RED)
     _centred(document, text["number"], size=14)
@@ -109,7 +109,7 @@ def briefing_docx(briefing):
             _centred(document, f"【{name}】", size=14, bold=True, color=RED)
         for piece in pieces:
             _centred(document, piece.title, size=13, bold=True)
-            _BodyWriter(document).convert(_clean_body(piece.body))
+            word.BodyWriter(document).convert(word.clean_body(piece.body))
             if line := source_line(piece):
                 document.add_paragraph(xml_text(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     closing = document.add_paragraph()
@@ -117,7 +117,7 @@ def briefing_docx(briefing):
     for label, value in text["lines"]:
         document.add_paragraph(xml_text(f"{label} {value}"))
     document.add_paragraph(xml_text(f"{text['printed']} {text['copies']}"))
-    return _bytes(document)
+    return word.as_bytes(document)
 
 
 def _centred(document, text, *, size, bold=False, color=None):

@@ -31,11 +31,13 @@ class Line:
     timing: str = ""
     notes: list = field(default_factory=list)
     skipped: bool = False
+    late: bool = False  # a promised time was missed (e.g. sent again within a minute of a crash)
 
     @property
     def failed(self):
-        """A loss, a duplicate, or a scenario that could not run (a skip must not pass as clean)."""
-        return self.lost > 0 or self.duplicated > 0 or self.skipped
+        """A loss, a duplicate, a missed time, or a scenario that could not run (a skip must not pass
+        as clean)."""
+        return self.lost > 0 or self.duplicated > 0 or self.skipped or self.late
 
 
 class Run:
@@ -117,9 +119,12 @@ class Run:
 
 
 class Hook:
-    def __init__(self, name, port):
-        self.control = VAR / f"hook-{name}.json"
-        self.log = VAR / f"hook-{name}.log"
+    """The control and record files of one recording receiver (chaos.hook)."""
+
+    def __init__(self, name, port, directory=VAR):
+        self.port = port
+        self.control = directory / f"hook-{name}.json"
+        self.log = directory / f"hook-{name}.log"
         self.control.write_text("{}")
         self.log.write_text("")
         self.outlet = None

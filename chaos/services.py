@@ -109,8 +109,9 @@ class PostgreSQL:
 class Redis:
     """redis-server on a free port, no persistence; stop() and start() again on the same port."""
 
-    def __init__(self):
+    def __init__(self, logs=LOGS):
         self.port = free_port()
+        self.logs = logs
         self.process = None
 
     def url(self, db):
@@ -121,7 +122,7 @@ class Redis:
         command += ["--appendonly", "no", "--maxmemory-policy", "noeviction"]
         deadline = time.monotonic() + 30
         while True:  # the port may still be held for a moment by what was there before
-            log = open(LOGS / "redis.log", "a")  # noqa: SIM115 (the process keeps it)
+            log = open(self.logs / "redis.log", "a")  # noqa: SIM115 (the process keeps it)
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
             try:
                 self.process.wait(timeout=1)
@@ -129,7 +130,9 @@ class Redis:
                 wait_for_port(self.port)
                 return self
             if time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server could not start on port {self.port}: see {LOGS}/redis.log")
+                raise RuntimeError(
+                    f"redis-server could not start on port {self.port}: see {self.logs}/redis.log"
+                )
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -183,16 +186,17 @@ class HungPort:
 
 class Process:
     """One of our own processes (web, worker, beat, receiver) in a session of its own, so that a kill
-    reaches its children too. Output goes to var/chaos/logs/<name>.log."""
+    reaches its children too. Output goes to <logs>/<name>.log (var/chaos/logs unless told)."""
 
-    def __init__(self, name, command, env):
+    def __init__(self, name, command, env, logs=LOGS):
         self.name = name
         self.command = command
         self.env = env
+        self.log = logs / f"{name}.log"
         self.popen = None
 
     def start(self):
-        log = open(LOGS / f"{self.name}.log", "a")  # noqa: SIM115 (the process keeps it)
+        log = open(self.log, "a")  # noqa: SIM115 (the process keeps it)
         self.popen = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -216,39 +220,45 @@ class Process:
     def alive(self):
         return self.popen is not None and self.popen.poll() is None
 
+    def output(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
 
 def python(*args):
     return [sys.executable, *args]
 
 
-def web(env, port):
+def web(env, port, name="web", logs=LOGS, workers=2):
     command = python(
-        "-m", "gunicorn", "publicity.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "-m", "gunicorn", "publicity.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--worker-class", "gthread", "--threads", "32", "--timeout", "120", "--graceful-timeout", "5",
         "--keep-alive", "75",  # as behind a proxy: a tab's idle connection stays usable
+        "--no-control-socket",  # its default path is one per user: two web processes would share it
     )  # fmt: skip
-    return Process("web", command, env)
+    return Process(name, command, env, logs)
 
 
-def worker(env, name, concurrency=2):
+def worker(env, name, concurrency=2, logs=LOGS, loglevel="WARNING", host="chaos"):
+    """A Celery worker named <name>@<host>; at loglevel INFO its log names each task it ran."""
     command = python(
         "-m", "celery", "-A", "publicity", "worker", "--pool=prefork", f"--concurrency={concurrency}",
-        "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", f"{name}@chaos",
+        f"--loglevel={loglevel}", "--without-gossip", "--without-mingle", "-n", f"{name}@{host}",
     )  # fmt: skip
-    return Process(name, command, env)
+    return Process(name, command, env, logs)
 
 
-def beat(env, name):
-    schedule = VAR / f"{name}-schedule"
-    for leftover in VAR.glob(f"{name}-schedule*"):
+def beat(env, name, logs=LOGS):
+    """Beat with the scheduler the settings name (on Redis, one that holds a lock there)."""
+    schedule = logs.parent / f"{name}-schedule"
+    for leftover in logs.parent.glob(f"{name}-schedule*"):
         leftover.unlink()
     command = python("-m", "celery", "-A", "publicity", "beat", "--loglevel=INFO", "-s", str(schedule))
-    return Process(name, command, env)
+    return Process(name, command, env, logs)
 
 
-def receiver(env, port, secret, control, log):
+def receiver(env, port, secret, control, log, logs=LOGS):
     command = python(
         "-m", "chaos.hook", "--port", str(port), "--secret", secret,
         "--control", str(control), "--log", str(log),
     )  # fmt: skip
-    return Process(f"receiver-{port}", command, env)
+    return Process(f"receiver-{port}", command, env, logs)

@@ -7,9 +7,9 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .emails import build_email
+from .emails import build_email, language_of
 from .models import EmailOptOut, Notification
 
 logger = logging.getLogger(__name__)
@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
     """Tell each recipient (once, never the actor, never an inactive account) about `article`.
 
+    `note` is text as it was written (a comment, a title), or a function that writes it: called once
+    per recipient in their language, so that an office working in Chinese reads a note the system
+    wrote in Chinese whoever caused it (an English-speaking admin, a worker).
+
     Returns the new notifications. Each one's e-mail is queued after the surrounding transaction
     commits, so a rolled-back decision sends nothing.
     """
@@ -25,12 +29,21 @@ def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
     actor_id = actor.pk if actor is not None else None
     by_id = {user.pk: user for user in recipients if user.is_active and user.pk != actor_id}
     created = Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, article=article, actor=actor, note=note, link=link)
+        Notification(
+            recipient=user, kind=kind, article=article, actor=actor, note=_written_for(user, note), link=link
+        )
         for user in by_id.values()
     )
     for notification in created:
         transaction.on_commit(partial(_queue_email, notification.pk))
     return created
+
+
+def _written_for(user, note):
+    if not callable(note):
+        return note
+    with translation.override(language_of(user)):
+        return str(note())
 
 
 def _queue_email(notification_id):

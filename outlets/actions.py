@@ -25,6 +25,7 @@ from submissions.models import Article, Event, Status
 
 from . import statements
 from .adapters import DeliveryError, LeaseLost, Recorder, adapter_for
+from .leases import LeaseKeeper
 from .models import Adoption, Delivery, DeliveryAttempt, Outlet
 from .validators import validate_web_address
 
@@ -123,6 +124,11 @@ def run_delivery(delivery_id):
     if claimed is None:
         return None
     delivery, was_abandoned = claimed
+    with LeaseKeeper(lambda: renew_lease(delivery), every=_renewal_slack().total_seconds()):
+        return _attempt(delivery, was_abandoned)
+
+
+def _attempt(delivery, was_abandoned):
     adapter = adapter_for(delivery.outlet)
     recorder = Recorder(delivery, renew_lease=lambda: renew_lease(delivery))
     attempt = DeliveryAttempt(delivery=delivery, number=delivery.attempts, started_at=timezone.now())
@@ -322,7 +328,7 @@ def _tell_office(delivery, message):
         office_recipients(),
         Notification.Kind.DELIVERY_FAILED,
         article=delivery.article,
-        note=f"{delivery.outlet}: {message}",
+        note=lambda: f"{delivery.outlet}: {message}",  # the outlet's name in each recipient's language
         link=reverse("outlets:delivery", args=[delivery.pk]),
     )
 
@@ -385,7 +391,8 @@ def pause_outlet(outlet, *, reason, by=None):
         is_active=False, paused_reason=reason[:500]
     ):
         link = f"{reverse('outlets:deliveries')}?outlet={outlet.pk}"
-        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=f"{outlet}: {reason}", link=link)
+        note = lambda: f"{outlet}: {reason}"  # noqa: E731 - the outlet's name in each recipient's language
+        notify(office_recipients(), Notification.Kind.OUTLET_PAUSED, note=note, link=link)
 
 
 @transaction.atomic

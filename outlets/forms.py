@@ -1,4 +1,7 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .credentials import encrypt
@@ -27,11 +30,16 @@ class DeliveryFilterForm(forms.Form):
             deliveries = deliveries.filter(outlet=data["outlet"])
         if data["state"]:
             deliveries = deliveries.filter(state=data["state"])
+        # bounds as instants, not `created_at__date`: a function of the column has no index behind it
         if data["since"]:
-            deliveries = deliveries.filter(created_at__date__gte=data["since"])
+            deliveries = deliveries.filter(created_at__gte=_start_of(data["since"]))
         if data["until"]:
-            deliveries = deliveries.filter(created_at__date__lte=data["until"])
+            deliveries = deliveries.filter(created_at__lt=_start_of(data["until"] + timedelta(days=1)))
         return deliveries
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class OutletAdminForm(forms.ModelForm):

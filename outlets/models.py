@@ -158,6 +158,10 @@ class Delivery(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["outlet", "state"], name="delivery_outlet_state"),
             models.Index(fields=["-created_at", "-id"], name="delivery_recent"),
+            # the Deliveries page: its filters in its order, and each outlet's last success
+            models.Index(fields=["outlet", "-created_at", "-id"], name="delivery_outlet_recent"),
+            models.Index(fields=["state", "-created_at", "-id"], name="delivery_state_recent"),
+            models.Index(fields=["outlet", "-delivered_at"], name="delivery_outlet_delivered"),
         ]
 
     def __str__(self):
@@ -208,6 +212,7 @@ class DeliveryAttempt(models.Model):
         ordering = ["delivery", "number"]
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
+        indexes = [models.Index(fields=["started_at"], name="attempt_started")]  # failures in the last 24 h
 
     def __str__(self):
         return f"{self.delivery} #{self.number}"
@@ -280,6 +285,7 @@ class Adoption(models.Model):
         indexes = [
             models.Index(fields=["adopted_on", "outlet"], name="adoption_day"),
             models.Index(fields=["-adopted_on", "-id"], name="adoption_recent"),
+            models.Index(fields=["outlet", "-adopted_on", "-id"], name="adoption_outlet_recent"),
             models.Index(fields=["id"], condition=Q(needs_scoring=True), name="adoption_needs_scoring"),
         ]
 

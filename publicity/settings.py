@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.access",
+                "reviews.context_processors.deputy_queue",
                 "notifications.context_processors.unread",
             ],
         },
@@ -309,7 +310,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # seconds after a beat died; a standby tries again every tick. The embedded broker keeps the plain
 # scheduler and its file: one machine, one beat.
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_BEAT_SCHEDULER = "publicity.beat:ResilientRedBeatScheduler"  # survives a Redis outage
     CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
     CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="redbeat")
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)

@@ -21,6 +21,7 @@ from submissions.models import Article
 from submissions.permissions import credited_unit_ids
 
 from .celery import app as celery_app
+from .paging import first_rows
 
 HOME_RECENT = 5
 
@@ -42,8 +43,8 @@ def home(request):
         context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
         context["my_year"] = own_year(request.user, context["month"])
         adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
-        recent = Article.objects.for_list().filter(unit__in=units).annotate(adopted=adopted)
-        context["recent"] = list(recent[:HOME_RECENT])
+        recent = Article.objects.for_list().annotate(adopted=adopted).per_unit([u.pk for u in units])
+        context["recent"] = first_rows(recent, HOME_RECENT)
     if credited := credited_unit_ids(request.user):
         context["credited"] = list(Article.objects.for_list().crediting(credited)[:HOME_RECENT])
     if has_queue(request.user):

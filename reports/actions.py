@@ -227,17 +227,20 @@ def urge(unit, *, by=None, today=None):
         role_assignments__unit=unit,
         role_assignments__role__in=[Role.LIAISON_OFFICER, Role.LEADER_IN_CHARGE],
     ).distinct()
-    note = _(
-        "%(unit)s, %(month)s: %(submitted)s submitted (minimum %(min_submitted)s), "
-        "%(adopted)s adopted (minimum %(min_adopted)s)."
-    ) % {
-        "unit": unit,
-        "month": period.label,
-        "submitted": row.figures.submitted,
-        "min_submitted": row.figures.min_submitted,
-        "adopted": row.figures.adopted,
-        "min_adopted": row.figures.min_adopted,
-    }
+
+    def note():  # in each recipient's language
+        return _(
+            "%(unit)s, %(month)s: %(submitted)s submitted (minimum %(min_submitted)s), "
+            "%(adopted)s adopted (minimum %(min_adopted)s)."
+        ) % {
+            "unit": unit,
+            "month": period.label,
+            "submitted": row.figures.submitted,
+            "min_submitted": row.figures.min_submitted,
+            "adopted": row.figures.adopted,
+            "min_adopted": row.figures.min_adopted,
+        }
+
     sent = notify(list(people), Notification.Kind.URGED, actor=by, note=note, link=reverse("reports:my_unit"))
     reminder.recipients = len(sent)
     reminder.save(update_fields=["recipients"])

@@ -35,8 +35,9 @@ DEFAULT_SORT = "-submitted"
 def ledger_items(filters):
     """The submitted items matching the ledger form's cleaned data, in the chosen order."""
     items = Article.objects.filter(submitted_at__isnull=False)
-    if unit := filters.get("unit"):
-        items = items.filter(unit=unit)
+    if unit := filters.get("unit"):  # its own items and those it co-contributed, as the figures count
+        credits = Article.co_units.through.objects.filter(article=OuterRef("pk"), unit=unit)
+        items = items.filter(Q(unit=unit) | Exists(credits))
     if unit_class := filters.get("unit_class"):
         items = items.filter(unit__unit_class=unit_class)
     items = _in_days(items, filters.get("date_from"), filters.get("date_to"))

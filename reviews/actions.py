@@ -5,6 +5,7 @@ sends notifications after commit (notifications.actions.notify schedules its own
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -212,6 +213,23 @@ def _check_every_stage_is_held(article, stage_ids):
 def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
     """The office directors (the admins when there are none) learn which role the unit lacks; once
     per item until they have read it."""
+    office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
+    if not office.exists():
+        office = User.objects.filter(is_active=True, is_staff=True)
+    already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
+    note = partial(_nobody_reviews_note, article, stage, author_only=author_only, waiting=waiting)
+    recipients = list(office.exclude(pk__in=already.values("recipient")))
+    # An item that could not be submitted is a draft only its unit sees: lead to the unit's roles.
+    link = (
+        ""
+        if waiting
+        else f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={article.unit_id}"
+    )
+    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note, link=link)
+
+
+def _nobody_reviews_note(article, stage, *, author_only, waiting):
+    """Written in each recipient's language (`notify`)."""
     names = {"role": _role_name(stage), "unit": article.unit, "stage": stage}
     if author_only:
         lack = _("Only the author holds the role “%(role)s” for %(unit)s (review stage “%(stage)s”).")
@@ -224,19 +242,7 @@ def _tell_office_nobody_reviews(article, stage, *, author_only, waiting=False):
         )
     else:
         outcome = _("The item could not be submitted. Name someone on the Units and people page.")
-    office = holders_of(Role.OFFICE_DIRECTOR, article.unit_id)
-    if not office.exists():
-        office = User.objects.filter(is_active=True, is_staff=True)
-    already = Notification.objects.unread().filter(article=article, kind=Notification.Kind.REVIEWER_MISSING)
-    note = " ".join([lack % names, str(outcome)])
-    recipients = list(office.exclude(pk__in=already.values("recipient")))
-    # An item that could not be submitted is a draft only its unit sees: lead to the unit's roles.
-    link = (
-        ""
-        if waiting
-        else f"{reverse('admin:accounts_roleassignment_changelist')}?unit__id__exact={article.unit_id}"
-    )
-    notify(recipients, Notification.Kind.REVIEWER_MISSING, article=article, note=note, link=link)
+    return " ".join([lack % names, outcome])
 
 
 def _role_name(stage):
@@ -504,6 +510,7 @@ def name_deputy(*, deputy, starts_on, ends_on, by):
             _("%(name)s is your deputy on some of these days already; end that first.")
             % {"name": overlap.deputy}
         )
+    User.objects.filter(pk=deputy.pk, named_deputy=False).update(named_deputy=True)
     return Delegation.objects.create(reviewer=by, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
 
 

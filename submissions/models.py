@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.files.storage import Storage
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -120,15 +121,28 @@ class Status(models.TextChoices):
 MONTH_SUMMARY = ("submitted", "drafts", "returned", "in_review")
 
 
+MAX_UNIT_PARTS = 4
+
+
 class ArticleQuerySet(models.QuerySet):
     def for_list(self):
-        """Rows for a list, latest activity first. The order is spelled out: Django leaves Meta.ordering
-        out of a query that groups, and counting photos groups."""
+        """Rows for a list, latest activity first. Photos are counted per row in a subquery rather than
+        by joining and grouping: a grouped query cannot stop after the first rows of an index walk, so
+        it would read every item of the unit to show 25."""
+        photos = Photo.objects.filter(article=models.OuterRef("pk")).order_by().values("article")
+        counted = photos.annotate(n=models.Count("pk")).values("n")
         return (
             self.select_related("category", "author", "unit")
-            .annotate(photo_count=models.Count("photos"))
+            .annotate(photo_count=Coalesce(models.Subquery(counted), 0))
             .order_by("-updated_at", "-id")
         )
+
+    def per_unit(self, unit_ids):
+        """These rows as one queryset per unit, for publicity.paging: a filter on several units cannot
+        walk the (unit, order) index in order, one unit can. Many units stay one queryset."""
+        if len(unit_ids) > MAX_UNIT_PARTS:
+            return [self.filter(unit_id__in=unit_ids)]
+        return [self.filter(unit_id=unit_id) for unit_id in unit_ids]
 
     def crediting(self, unit_ids):
         """Submitted items that name one of these units as a co-contributing unit."""

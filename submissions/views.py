@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 from itertools import pairwise
 
 from django.conf import settings
@@ -33,11 +34,11 @@ def article_list(request):
     if not units:
         raise Http404
     form = ArticleFilterForm(request.GET or None)
-    credited = Article.objects.crediting(units).values("pk")
-    articles = Article.objects.for_list().filter(Q(unit_id__in=units) | Q(pk__in=credited))
+    articles = Article.objects.for_list()
     if form.is_valid():
         articles = _filtered(articles, form.cleaned_data)
-    context = page_of(request, articles, name="articles") | {"form": form, "own_units": units}
+    parts = [*articles.per_unit(units), articles.crediting(units)]
+    context = page_of(request, parts, name="articles") | {"form": form, "own_units": units}
     return render(request, "submissions/article_list.html", context)
 
 
@@ -46,8 +47,10 @@ def _filtered(articles, filters):
         articles = articles.filter(status=filters["status"])
     if filters["category"]:
         articles = articles.filter(category=filters["category"])
-    if month := filters["month"]:
-        articles = articles.filter(event_date__year=month.year, event_date__month=month.month)
+    if month := filters["month"]:  # a range, not year and month parts: the (unit, event_date) index serves it
+        first = month.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        articles = articles.filter(event_date__gte=first, event_date__lt=following)
     if q := filters["q"].strip():
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
     return articles

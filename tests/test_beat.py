@@ -3,6 +3,7 @@ the first dies (celery-redbeat, README "More than one machine")."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -90,3 +91,54 @@ def test_a_second_beat_waits_on_the_lock_and_takes_over(redbeat, tmp_path):
             if beat and beat.poll() is None:
                 beat.terminate()
                 beat.wait(timeout=30)
+
+
+def test_beat_lives_through_a_redis_outage_and_sends_its_schedule_again(tmp_path):
+    """A Redis of the test's own, keeping nothing on disk, is stopped under a running beat and started
+    again empty: beat neither exits (redbeat's lock renewal raised and ended the process) nor stays
+    silent on the empty schedule — it takes the lock again and installs the configured schedule."""
+    port = _free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_for(lambda: _answers(port), 10)
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0",
+        "REDBEAT_KEY_PREFIX": "outage",
+        "REDBEAT_LOCK_TIMEOUT": "6",
+        "BEAT_INTERVALS": "sweep-deliveries=1",
+    }
+    log = tmp_path / "beat.log"
+    beat = start_beat(env, log)
+    sweeps = lambda: log.read_text().count("Sending due task sweep-deliveries")  # noqa: E731
+    try:
+        assert wait_for(lambda: sweeps() >= 1), log.read_text()[-3000:]
+        redis.terminate()
+        redis.wait(10)
+        time.sleep(8)  # longer than the lock's 6 s: beat ticks against a Redis that is gone
+        assert beat.poll() is None, log.read_text()[-3000:]
+        before = sweeps()
+        redis = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: _answers(port), 10)
+        assert wait_for(lambda: sweeps() > before, seconds=30), log.read_text()[-3000:]
+    finally:
+        beat.send_signal(signal.SIGTERM)
+        beat.wait(20)
+        redis.terminate()
+        redis.wait(10)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False

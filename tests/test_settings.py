@@ -78,7 +78,7 @@ def test_beat_keeps_its_lock_in_redis_and_the_embedded_broker_keeps_the_plain_sc
     )
     redis = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"})
     embedded = run_django(["-c", code], {"DEBUG": "true", "CELERY_BROKER_URL": ""})
-    assert redis.stdout.split() == ["redbeat.RedBeatScheduler", "30"], redis.stderr
+    assert redis.stdout.split() == ["publicity.beat:ResilientRedBeatScheduler", "30"], redis.stderr
     assert embedded.stdout.split() == ["celery.beat:PersistentScheduler", "None"], embedded.stderr
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -58,7 +59,7 @@ def post_topic(*, title, brief, audience, deadline, by, unit_class=None, units=(
         list(_people_of(topic.asked_units())),
         Notification.Kind.TOPIC_POSTED,
         actor=by,
-        note=_note(topic),
+        note=partial(_note, topic),  # in each recipient's language
         link=link,
     )
     return topic
@@ -90,9 +91,8 @@ def urge(topic, unit, *, by):
         raise ActionRefused(_("%(unit)s has answered this topic or is not asked it.") % {"unit": unit})
     reminder = TopicReminder.objects.create(topic=topic, unit=unit, by=by)
     link = reverse("topics:detail", args=[topic.pk])
-    sent = notify(
-        list(_people_of([unit])), Notification.Kind.TOPIC_URGED, actor=by, note=_note(topic), link=link
-    )
+    note = partial(_note, topic)  # in each recipient's language
+    sent = notify(list(_people_of([unit])), Notification.Kind.TOPIC_URGED, actor=by, note=note, link=link)
     reminder.recipients = len(sent)
     reminder.save(update_fields=["recipients"])
     return reminder

@@ -1,5 +1,7 @@
-"""Who answered which topic with which items: read from the items that carry the topic. A fixed
-number of queries for any number of topics, units and items (four, three without reminders)."""
+"""Who answered which topic with which items: read from the items that carry the topic. An item
+answers for its unit and for each of its co-contributing units, as it counts for them in the figures;
+the totals count it once. A fixed number of queries for any number of topics, units and items (five,
+four without reminders)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,16 +87,20 @@ class TopicAnswers:
         return [row for row in self.rows if row.state == State.LATE]
 
     @property
+    def distinct_items(self):
+        return list({item.pk: item for row in self.rows for item in row.items}.values())
+
+    @property
     def items(self):
-        return sum(len(row.items) for row in self.rows)
+        return len(self.distinct_items)
 
     @property
     def signed_off(self):
-        return sum(row.signed_off for row in self.rows)
+        return sum(item.status == Status.APPROVED for item in self.distinct_items)
 
     @property
     def adopted(self):
-        return sum(row.adopted for row in self.rows)
+        return sum(bool(item.was_adopted) for item in self.distinct_items)
 
 
 def answers_to(topics, *, today=None, reminders=False):
@@ -114,13 +120,14 @@ def answers_to(topics, *, today=None, reminders=False):
     found = []
     for topic in topics:
         asked = [unit for unit in units if _asks(topic, unit, chosen)]
-        answering = {item.unit_id for item in items[topic.pk]}
+        answering = {unit_id for item in items[topic.pk] for unit_id in item.credited_unit_ids}
         others = [by_id[pk] for pk in sorted(answering - {u.pk for u in asked}) if pk in by_id]
         rows = {unit.pk: Answer(topic, unit, today) for unit in asked + others}
         for item in items[topic.pk]:
             item.is_late = topic.is_late(item.submitted_at)
-            if item.unit_id in rows:
-                rows[item.unit_id].items.append(item)
+            for unit_id in item.credited_unit_ids:
+                if unit_id in rows:
+                    rows[unit_id].items.append(item)
         for unit_id, row in rows.items():
             row.reminded_at = reminded.get((topic.pk, unit_id))
         found.append(TopicAnswers(topic, list(rows.values())))
@@ -144,7 +151,13 @@ def _items(topics):
         .only("pk", "title", "status", "unit_id", "topic_id", "submitted_at", "signed_off_at")
         .order_by("submitted_at", "pk")
     )
+    answers = list(answers)
+    co_units = defaultdict(list)
+    through = Article.co_units.through.objects.filter(article_id__in=[item.pk for item in answers])
+    for article_id, unit_id in through.values_list("article_id", "unit_id"):
+        co_units[article_id].append(unit_id)
     for item in answers:
+        item.credited_unit_ids = [item.unit_id, *co_units[item.pk]]
         found[item.topic_id].append(item)
     return found
 

@@ -35,7 +35,8 @@ def item_ledger(request):
         rows = list(items[: PRINT_LIMIT + 1])
         context |= {"items": rows[:PRINT_LIMIT], "cut": len(rows) > PRINT_LIMIT, "printed_at": timezone.now()}
         return render(request, "reports/item_ledger_print.html", context)
-    return render(request, "reports/item_ledger.html", context | page_of(request, items, name="items"))
+    page = page_of(request, items, name="items", not_null=("submitted_at",))  # only submitted items
+    return render(request, "reports/item_ledger.html", context | page)
 
 
 def _without(query, *names):

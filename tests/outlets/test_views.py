@@ -1,9 +1,12 @@
+from datetime import datetime, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from outlets.models import Delivery
+from outlets.models import Delivery, Outlet
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +63,72 @@ def test_retry_and_cancel_from_the_delivery_page(
 
     response = client.post(reverse("outlets:delivery_action", args=[delivery.pk, "cancel"]), follow=True)
     assert "cannot be cancelled now" in response.content.decode()
+
+
+@pytest.fixture
+def revision(article):
+    return article.revisions.create(
+        number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+
+
+def _delivery(article, revision, outlet, by, **fields):
+    delivery = Delivery.objects.create(article=article, revision=revision, outlet=outlet, created_by=by)
+    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+    return delivery
+
+
+def test_each_outlet_shows_its_last_success_its_failures_in_24_hours_and_what_waits(
+    client, article, revision, people, webhook
+):
+    quiet = Outlet.objects.create(
+        name="Quiet outlet", kind=Outlet.Kind.WEBHOOK, endpoint="http://127.0.0.1:9/"
+    )
+    now, by = timezone.now(), people["director"]
+    done = Delivery.State.DELIVERED
+    delivered = [
+        _delivery(article, revision, webhook, by, state=done, delivered_at=now - timedelta(hours=hours))
+        for hours in (30, 2, 50)
+    ]
+    for state in (Delivery.State.QUEUED, Delivery.State.RETRYING, Delivery.State.FAILED):
+        _delivery(article, revision, webhook, by, state=state)
+    for hours, outcome in [(1, "failed"), (2, "retry"), (3, "interrupted"), (1, "delivered"), (1, "found"),
+                           (1, ""), (25, "failed")]:  # fmt: skip
+        delivered[0].attempts_log.create(number=1, started_at=now - timedelta(hours=hours), outcome=outcome)
+    client.force_login(by)
+
+    outlets = {o.name: o for o in client.get(reverse("outlets:deliveries")).context["outlets"]}
+
+    assert outlets[webhook.name].last_success == Delivery.objects.get(pk=delivered[1].pk).delivered_at
+    assert (outlets[webhook.name].failures_24h, outlets[webhook.name].waiting) == (3, 2)
+    quiet = outlets[quiet.name]
+    assert (quiet.last_success, quiet.failures_24h, quiet.waiting) == (None, 0, 0)
+
+
+def test_the_day_filters_take_whole_local_days(client, article, revision, people, webhook, settings):
+    by = people["director"]
+    local = timezone.get_current_timezone()
+    times = {"before": (9, 23, 59), "first": (10, 0, 0), "last": (12, 23, 59), "after": (13, 0, 0)}
+    made = {
+        name: _delivery(article, revision, webhook, by, created_at=datetime(2026, 3, d, h, m, tzinfo=local))
+        for name, (d, h, m) in times.items()
+    }
+    client.force_login(by)
+
+    response = client.get(reverse("outlets:deliveries"), {"since": "2026-03-10", "until": "2026-03-12"})
+
+    assert [d.pk for d in response.context["deliveries"]] == [made["last"].pk, made["first"].pk]
+
+
+def test_the_deliveries_page_pages_by_cursor(client, article, revision, people, webhook):
+    by = people["director"]
+    made = [_delivery(article, revision, webhook, by) for _ in range(27)]
+    client.force_login(by)
+
+    first = client.get(reverse("outlets:deliveries"), {"outlet": webhook.pk})
+    second = client.get(f"{reverse('outlets:deliveries')}?{first.context['next_query']}")
+
+    assert "cursor=" in first.context["next_query"] and "outlet=" in first.context["next_query"]
+    shown = [d.pk for d in first.context["deliveries"]] + [d.pk for d in second.context["deliveries"]]
+    assert shown == sorted((d.pk for d in made), reverse=True)
+    assert second.context["page"] == 2 and not second.context["has_next"]

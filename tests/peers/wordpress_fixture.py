@@ -113,7 +113,12 @@ class WordPressPeer:
         """Every item of a collection, 100 at a time, in id order."""
         params = {"context": "edit", "per_page": 100, "orderby": "id", "order": order, **params}
         for page in itertools.count(1):
-            batch = self._json("GET", route, params={**params, "page": page})
+            response = self.request("GET", route, params={**params, "page": page})
+            past_the_end = response.status_code == 400 and "invalid_page_number" in response.text
+            if past_the_end:  # the last page was exactly full (or items went away meanwhile)
+                return
+            response.raise_for_status()
+            batch = response.json()
             yield from batch
             if len(batch) < 100:
                 return

@@ -101,6 +101,16 @@ def test_filters_by_unit_class_month_range_status_category_and_importance(client
     assert titles(client, important="no", sort="title") == ["North October sport", "South October"]
 
 
+def test_a_units_filter_holds_the_items_it_co_contributed(client, units, director):
+    signed_off_item(units["north"], submitted=OCTOBER, title="North alone")
+    shared = signed_off_item(units["south"], submitted=NOVEMBER, title="South with North")
+    shared.co_units.add(units["north"])
+    client.force_login(director)
+
+    assert titles(client, unit=units["north"].pk) == ["South with North", "North alone"]
+    assert titles(client, unit=units["south"].pk) == ["South with North"]
+
+
 def test_filters_by_outlet_adoption_and_search(client, units, director, outlets):
     adopted = signed_off_item(units["north"], submitted=OCTOBER, title="Adopted by the city")
     sent = signed_off_item(units["south"], submitted=OCTOBER, title="Sent to the county", body="<p>Choir</p>")
@@ -200,3 +210,16 @@ def test_times_are_days_in_the_offices_time_zone(client, units, director):
     client.force_login(director)
     assert titles(client, month="2026-10") == ["Late on the last day"]
     assert titles(client, month="2026-11") == []
+
+
+def test_the_ledger_pages_by_cursor_newest_submission_first_each_item_once(client, units, director):
+    items = [signed_off_item(units["north"], submitted=OCTOBER + timedelta(days=n // 2)) for n in range(27)]
+    ArticleFactory(unit=units["north"])  # a draft: not in the ledger
+    client.force_login(director)
+
+    first = client.get(URL)
+    second = client.get(f"{URL}?{first.context['next_query']}")
+
+    assert "cursor=" in first.context["next_query"]
+    shown = [item.pk for item in [*first.context["items"], *second.context["items"]]]
+    assert shown == [i.pk for i in sorted(items, key=lambda i: (i.submitted_at, i.pk), reverse=True)]

@@ -580,3 +580,23 @@ def test_a_published_bulletin_on_s3_is_private_and_served_to_its_readers(client,
     pdf = client.get(reverse("reports:bulletin_file", args=[bulletin.pk, "pdf"]))
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert httpx.get(f"{endpoint}/{bucket}/{bulletin.pdf.name}").status_code == 403
+
+
+def test_the_adoption_list_pages_by_cursor_each_adoption_once(client, office_setup, outlets):
+    from tests.factories import ArticleFactory
+
+    today, outlet = timezone.localdate(), outlets["city"]
+    made = [
+        Adoption.objects.create(
+            article=item, outlet=outlet, level=outlet.level, adopted_on=today, source=Adoption.Source.OFFICE
+        )
+        for item in ArticleFactory.create_batch(27, unit=office_setup["units"][0])
+    ]
+    client.force_login(office_setup["director"])
+
+    first = client.get(reverse("reports:adoptions"), {"outlet": outlet.pk})
+    second = client.get(f"{reverse('reports:adoptions')}?{first.context['next_query']}")
+
+    assert "cursor=" in first.context["next_query"]
+    shown = [a.pk for a in [*first.context["adoptions"], *second.context["adoptions"]]]
+    assert shown == sorted((a.pk for a in made), reverse=True)

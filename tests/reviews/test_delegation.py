@@ -179,3 +179,18 @@ def test_the_deputy_s_queue_takes_a_fixed_number_of_queries(
 def test_the_deputies_pages_ask_for_sign_in(client, people, away):
     for url in (reverse("reviews:delegations"), reverse("reviews:end_delegation", args=[away.pk])):
         assert client.post(url)["Location"].startswith(reverse("login"))
+
+
+def test_a_deputy_who_reviews_nothing_else_finds_the_queue_in_the_header(client, people, office):
+    stand_in = officer_of(UnitFactory(name="Third School", parent=office))
+    link = f'href="{reverse("reviews:queue")}"'
+    client.force_login(stand_in)
+    assert link not in client.get(reverse("submissions:list")).content.decode()
+
+    delegation = actions.name_deputy(
+        deputy=stand_in, starts_on=TODAY(), ends_on=TODAY() + timedelta(days=2), by=people["leader"]
+    )
+    assert link in client.get(reverse("submissions:list")).content.decode()
+
+    actions.end_delegation(delegation, by=people["leader"])
+    assert link not in client.get(reverse("submissions:list")).content.decode()

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import actions
 from reviews.models import Decision, ReviewStep
@@ -108,6 +111,27 @@ def test_queue_uses_a_fixed_number_of_queries(client, chain, school, people, row
     # 6, the filters' units and categories, the delegations in force
     assert len(queries) == 9, [q["sql"] for q in queries]
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
+
+
+def test_the_queue_pages_by_cursor_overdue_first_each_step_once(client, chain, school, people):
+    steps = [
+        submitted(ArticleFactory(unit=school, author=people["officer"], last_editor=people["officer"]))
+        for _ in range(30)
+    ]
+    now = timezone.now()
+    for n, step in enumerate(steps):  # every third one overdue; two steps share each waiting time
+        due = now - timedelta(days=1) if n % 3 == 0 else now + timedelta(days=1)
+        ReviewStep.objects.filter(pk=step.pk).update(due_at=due, created_at=now - timedelta(hours=n // 2))
+    expected = [s.pk for s in sorted(ReviewStep.objects.filter(pk__in=[s.pk for s in steps]),
+                                     key=lambda s: (s.due_at > now, s.created_at, s.pk))]  # fmt: skip
+    client.force_login(people["leader"])
+
+    first = client.get(reverse("reviews:queue"))
+    second = client.get(f"{reverse('reviews:queue')}?{first.context['next_query']}")
+
+    assert "cursor=" in first.context["next_query"]
+    assert [s.pk for s in [*first.context["steps"], *second.context["steps"]]] == expected
+    assert not second.context["has_next"]
 
 
 def test_overdue_steps_stand_out_in_the_queue(client, article, people):

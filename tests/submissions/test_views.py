@@ -13,7 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from submissions.models import Article, Photo, Status
-from tests.factories import ArticleFactory, CategoryFactory, PhotoFactory, newest_activity_first, officer_of
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    PhotoFactory,
+    RoleAssignmentFactory,
+    UnitFactory,
+    newest_activity_first,
+    officer_of,
+)
 from tests.submissions import corpus
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +90,8 @@ def test_list_uses_a_fixed_number_of_queries_and_never_counts(signed_in, school,
 
     assert response.status_code == 200
     assert len(response.context["articles"]) == rows
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    # the page is one query for the officer's unit and one for the items crediting it
+    assert len(queries) == 8, [q["sql"] for q in queries]
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
 
 
@@ -107,6 +116,30 @@ def test_list_shows_the_latest_activity_first_and_pages_do_not_overlap(signed_in
 
     assert [a.pk for a in first] == expected[:25]
     assert [a.pk for a in second] == expected[25:]
+
+
+def test_an_officer_of_two_units_pages_through_both_and_the_items_crediting_them(client, school, office):
+    other = UnitFactory(parent=office)
+    officer = officer_of(school)
+    RoleAssignmentFactory(user=officer, unit=other)
+    elsewhere = UnitFactory(parent=office)
+    articles = [*ArticleFactory.create_batch(15, unit=school), *ArticleFactory.create_batch(14, unit=other)]
+    credited = ArticleFactory.create_batch(4, unit=elsewhere, status=Status.IN_REVIEW)
+    ArticleFactory(unit=elsewhere, status=Status.IN_REVIEW)  # not crediting either unit
+    articles[0].co_units.add(other)  # in both parts: shown once
+    for article in credited:
+        article.co_units.add(school)
+    expected = [a.pk for a in newest_activity_first([*articles, *credited])]
+    client.force_login(officer)
+
+    shown, query = [], ""
+    while True:
+        context = client.get(f"{reverse('submissions:list')}?{query}").context
+        shown += [a.pk for a in context["articles"]]
+        if not (query := context["next_query"]):
+            break
+
+    assert shown == expected and len(shown) == 33
 
 
 def test_list_filters_by_status_category_month_and_text(signed_in, school):

@@ -82,5 +82,18 @@ def test_the_year_end_figures_read_topics_in_a_fixed_number_of_queries(
     for n in range(count):
         topic = due(town, date(2026, 1 + n % 12, 1), title=f"Topic {n}", audience=Topic.Audience.ALL)
         signed_off_item(town["north"], submitted=date(2026, 1 + n % 12, 1), topic=topic)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # the topic answers' co-units are one of them
         year_end_figures(2026, today=AFTER_THE_YEAR)
+
+
+def test_an_item_written_with_a_co_unit_answers_for_both_and_counts_once(town, march_topic, outlets):
+    from topics.answers import answers_to
+
+    shared = signed_off_item(town["south"], submitted=date(2026, 3, 19), topic=march_topic)
+    shared.co_units.add(town["north"])
+
+    found = answers_to([march_topic], today=AFTER_THE_YEAR)[0]
+
+    assert {row.unit.name: len(row.items) for row in found.rows} == {"North Primary": 2, "South Primary": 1}
+    assert found.not_answered == []
+    assert (found.items, found.signed_off, found.adopted) == (2, 2, 1)
