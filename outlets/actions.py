@@ -10,10 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from notifications.models import Notification
 from submissions.actions import ActionRefused
 from submissions.models import Article, Event, Status
 
+from . import statements
 from .adapters import DeliveryError, LeaseLost, Recorder, adapter_for
 from .leases import LeaseKeeper
 from .models import Adoption, Delivery, DeliveryAttempt, Outlet
@@ -81,23 +80,14 @@ def lease_duration():
 def claim(delivery_id, *, now=None):
     """Take the delivery for one attempt (a lease), or None if it is not due, taken, or its outlet is
     at its concurrency cap (sends whose lease ran out do not count). Returns (delivery, was_abandoned),
-    the delivery with its outlet, article and revision.
+    the delivery with its outlet, article (and its photos) and revision.
 
     Two statements: read the delivery while locking its outlet (one claimer per outlet at a time), then
     one conditional update that takes it only if nothing changed since the read (compare and set, the
     attempt count being the fencing token) and the outlet still has a free send slot."""
     now = now or timezone.now()
     with transaction.atomic():
-        found = (
-            Delivery.objects.select_related(*SENT_WITH)
-            .select_for_update(of=("outlet",))
-            .annotate(
-                has_co_units=Exists(Article.co_units.through.objects.filter(article=OuterRef("article")))
-            )
-            .filter(pk=delivery_id)
-            .order_by()  # one row by its key: no ORDER BY to compile
-        )
-        delivery = next(iter(found), None)
+        delivery = statements.read_for_claim(delivery_id)
         if delivery is None or not delivery.outlet.is_active or not delivery.is_due(now):
             return None
         was_abandoned = delivery.state == Delivery.State.SENDING
@@ -107,28 +97,24 @@ def claim(delivery_id, *, now=None):
             "attempts": delivery.attempts + 1,
             "maybe_sent": delivery.maybe_sent or was_abandoned,  # an abandoned send may have arrived
         }
-        if not _unchanged(delivery).filter(_free_slot(delivery.outlet, now)).update(**taken):
+        if not statements.take(delivery, taken, max_concurrency=delivery.outlet.max_concurrency, now=now):
             return None  # at the cap, not lost: a finishing send kicks the next waiting one
     for name, value in taken.items():
         setattr(delivery, name, value)
-    if not delivery.has_co_units:  # most items credit no other unit: the payload need not ask
-        delivery.article._prefetched_objects_cache = {"co_units": delivery.article.co_units.none()}
+    article = delivery.article
+    # Read as a prefetch would leave them, so that every adapter's article.photos.all() finds them;
+    # most items credit no other unit, and then the payload need not ask.
+    article._prefetched_objects_cache = {"photos": _fetched(article.photos, delivery.photos)}
+    if not delivery.has_co_units:
+        article._prefetched_objects_cache["co_units"] = _fetched(article.co_units, [])
     return delivery, was_abandoned
 
 
-# What a send reads, fetched with the claim.
-SENT_WITH = ("outlet", "revision", "article__unit", "article__author", "article__category")
-
-
-def _unchanged(delivery):
-    fields = ("state", "attempts", "maybe_sent", "lease_until", "next_attempt_at", "remote_id")
-    return Delivery.objects.filter(pk=delivery.pk, **{name: getattr(delivery, name) for name in fields})
-
-
-def _free_slot(outlet, now):
-    sending = Delivery.objects.filter(outlet_id=outlet.pk, state=Delivery.State.SENDING, lease_until__gte=now)
-    busy = sending.order_by().values("outlet_id").annotate(n=Count("pk")).values("n")
-    return GreaterThan(Value(outlet.max_concurrency), Coalesce(Subquery(busy), 0))
+def _fetched(related, objects):
+    """A related manager's queryset holding `objects`, as prefetch_related_objects() leaves it."""
+    found = related.get_queryset()
+    found._result_cache, found._prefetch_done = objects, True
+    return found
 
 
 def run_delivery(delivery_id):
@@ -219,12 +205,17 @@ def _held(delivery):
     return Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING, attempts=delivery.attempts)
 
 
-def _close_attempt(attempt, recorder, started, outcome, error=""):
+def _closed(attempt, recorder, started, outcome, error=""):
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     attempt.requests = recorder.requests
     attempt.latency_ms = round((time.monotonic() - started) * 1000)
     attempt.error = error
+    return attempt
+
+
+def _close_attempt(attempt, recorder, started, outcome, error=""):
+    _closed(attempt, recorder, started, outcome, error)
     if outcome != DeliveryAttempt.Outcome.INTERRUPTED:
         attempt.save()
         return
@@ -237,64 +228,52 @@ def _close_attempt(attempt, recorder, started, outcome, error=""):
     )
 
 
-def _settle(delivery, attempt, recorder, started, outcome, error="", **fields):
-    """Close the attempt and move the delivery on, unless another attempt has taken it over. Its send
-    slot is free: the delivery of the outlet that has waited longest is kicked after commit."""
-    settled, waiting = _update_held(delivery, lease_until=None, **fields)
+def _settle(delivery, attempt, recorder, started, outcome, error="", *, durable=True, event=None, **fields):
+    """Close the attempt and move the delivery on (with `event` for its timeline), unless another
+    attempt has taken it over. Its send slot is free: if it was the outlet's last (a claim may have
+    been turned away at the cap), the delivery of the outlet that has waited longest is kicked after
+    commit. Below the cap, no claim was turned away and each waiting delivery has its task on the way
+    (or the sweeper's, if it was lost). Not `durable`: the commit does not wait for the disk
+    (PostgreSQL; see _finish)."""
+    fields = {"lease_until": None, **fields}
+    interrupted = outcome == DeliveryAttempt.Outcome.INTERRUPTED  # its row may exist: not added
+    added = [] if interrupted else [_closed(attempt, recorder, started, outcome, error)]
+    added += [event] if event else []
+    settled, waiting = statements.settle(delivery, fields, now=timezone.now(), durable=durable, added=added)
     if not settled:
         _close_attempt(attempt, recorder, started, DeliveryAttempt.Outcome.INTERRUPTED, _("Taken over."))
         return False
     for name, value in fields.items():
         setattr(delivery, name, value)
-    _close_attempt(attempt, recorder, started, outcome, error)
+    if interrupted:
+        _close_attempt(attempt, recorder, started, outcome, error)
     if waiting is not None:
         transaction.on_commit(lambda: kick(waiting))
     return True
 
 
-def _update_held(delivery, **fields):
-    """Update the delivery if this attempt still holds it, and name the next delivery waiting for the
-    outlet, in one statement: UPDATE … RETURNING (PostgreSQL, SQLite 3.35+). (updated, waiting id)."""
-    waiting = (
-        Delivery.objects.filter(
-            outlet_id=delivery.outlet_id,
-            outlet__is_active=True,
-            state__in=[Delivery.State.QUEUED, Delivery.State.RETRYING],
-            next_attempt_at__lte=timezone.now(),
-        )
-        .exclude(pk=delivery.pk)
-        .order_by("next_attempt_at")
-        .values("pk")[:1]
-    )
-    waiting_sql, waiting_params = waiting.query.sql_with_params()
-    meta, quote = Delivery._meta, connection.ops.quote_name
-    columns, params = [], []
-    for name, value in fields.items():
-        field = meta.get_field(name)
-        columns.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    held = [meta.pk.column, meta.get_field("state").column, meta.get_field("attempts").column]
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(columns)} "
-        f"WHERE {' AND '.join(f'{quote(column)} = %s' for column in held)} RETURNING ({waiting_sql})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [*params, delivery.pk, Delivery.State.SENDING, delivery.attempts, *waiting_params]
-        )
-        row = cursor.fetchone()
-    return row is not None, row[0] if row else None
-
-
-@transaction.atomic
 def _finish(delivery, attempt, recorder, started, *, sent, found=False):
+    """Record the outcome, the attempt and the timeline's entry: on PostgreSQL in one statement that
+    commits on its own (statements.settle)."""
     outcome = DeliveryAttempt.Outcome.FOUND if found else DeliveryAttempt.Outcome.DELIVERED
-    delivered = _settle(
+    _settle(
         delivery,
         attempt,
         recorder,
         started,
         outcome,
+        # The one commit of an attempt that need not wait for the disk. Were it lost to a database
+        # crash, the delivery is back where the claim left it, as if the worker had died after sending:
+        # the lease runs out, and the next attempt records this one as stopped and asks the outlet
+        # before sending (promise 4). The claim's commit does wait: a claim lost after the send would
+        # send again unasked.
+        durable=False,
+        event=Event(
+            article=delivery.article,
+            kind=Event.Kind.DELIVERED,
+            revision=delivery.revision,
+            note=str(delivery.outlet),
+        ),
         state=Delivery.State.DELIVERED,
         maybe_sent=False,
         last_error="",
@@ -302,13 +281,6 @@ def _finish(delivery, attempt, recorder, started, *, sent, found=False):
         remote_id=sent.remote_id or delivery.remote_id,
         remote_url=sent.remote_url or delivery.remote_url,
     )
-    if delivered:
-        Event.objects.create(
-            article=delivery.article,
-            kind=Event.Kind.DELIVERED,
-            revision=delivery.revision,
-            note=str(delivery.outlet),
-        )
     return delivery
 
 

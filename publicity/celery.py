@@ -6,6 +6,7 @@ from contextvars import ContextVar
 
 from celery import Celery
 from celery import Task as BaseTask
+from django.db import close_old_connections
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicity.settings")
@@ -19,6 +20,19 @@ class Task(BaseTask):
     again for its next task: each would cost up to BROKER_TIMEOUT, and a sign-off queues several.
     The callers already treat a failed hand-over as "the sweeper will do it"; the work is in the
     database."""
+
+    def before_start(self, task_id, args, kwargs):
+        self._check_database_connections()
+
+    def after_return(self, *args, **kwargs):
+        self._check_database_connections()
+
+    def _check_database_connections(self):
+        """A worker's connections live across tasks (settings.CELERY_DB_REUSE_MAX): each task starts and
+        ends as a web request does, closing a connection that is broken or older than CONN_MAX_AGE and
+        checking the others before their next use."""
+        if not self.request.is_eager:  # an eager task runs inside its caller's work and transaction
+            close_old_connections()
 
     def apply_async(self, *args, **kwargs):
         scope = _publishing.get()

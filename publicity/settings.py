@@ -290,6 +290,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Celery's Django fixup closes the database connection before and after every task unless this is
+# set; then only every this many tasks. Connections are left to Django instead, as for a web request:
+# kept CONN_MAX_AGE, checked before each task (publicity.celery.Task).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

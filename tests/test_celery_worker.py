@@ -77,3 +77,41 @@ def test_a_real_worker_process_runs_a_task(broker, tmp_path):
         output, _ = worker.communicate(timeout=30)
         client.close()
     assert "publicity.ping" in output
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in a worker
+def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(monkeypatch):
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.db import connection
+
+    from publicity.celery import app
+    from publicity.tasks import ping
+
+    fixup = DjangoWorkerFixup(app)  # what a worker process installs around each task
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)  # production's (not SQLite's dev)
+    connection.close()
+    connection.ensure_connection()
+    opened = connection.connection
+    for _ in range(3):
+        fixup.on_task_prerun(sender=ping)
+        ping.before_start("task-id", (), {})
+        ping.after_return("SUCCESS", "pong", "task-id", (), {}, None)
+        fixup.on_task_postrun(sender=ping)
+
+    assert connection.connection is opened
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_replaces_a_database_connection_older_than_conn_max_age_before_a_task():
+    import time
+
+    from django.db import connection
+
+    from publicity.tasks import ping
+
+    connection.ensure_connection()
+    connection.close_at = time.monotonic() - 1  # CONN_MAX_AGE has passed
+
+    ping.before_start("task-id", (), {})
+
+    assert connection.connection is None  # the next query opens a new one

@@ -470,3 +470,55 @@ def test_the_payload_names_the_units_the_item_credits(article, people, webhook, 
     actions.run_delivery(delivery.pk)
 
     assert receiver.messages[str(delivery.uuid)]["article"]["co_units"] == ["Second school"]
+
+
+def test_the_payload_lists_the_photos_in_their_order_and_an_item_without_a_category(
+    article, people, webhook, receiver
+):
+    from submissions.models import Revision
+
+    article.category = None
+    article.save()
+    PhotoFactory(article=article, caption="Second", order=2, display="photos/2.jpg")
+    PhotoFactory(article=article, caption="First", order=1, display="photos/1.jpg")
+    PhotoFactory(article=article, caption="No display rendition yet", order=0)
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    delivery = Delivery.objects.create(
+        article=article, revision=revision, outlet=webhook, created_by=people["director"]
+    )
+
+    actions.run_delivery(delivery.pk)
+
+    [message] = receiver.messages.values()
+    assert message["article"]["category"] is None
+    assert [photo["caption"] for photo in message["photos"]] == ["First", "Second"]
+
+
+def test_only_a_delivered_outcome_commits_without_waiting_for_the_disk(article, people, webhook):
+    """On PostgreSQL; lost to a database crash, a delivered outcome is recovered as a dead worker's send."""
+    from django.db import connection, transaction
+
+    from outlets import statements
+    from submissions.models import Revision
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+
+    def commit_waits_for_disk(durable):
+        delivery = Delivery.objects.create(
+            article=article, revision=revision, outlet=webhook, created_by=people["director"]
+        )
+        delivery, _ = actions.claim(delivery.pk)
+        with transaction.atomic(), connection.cursor() as cursor:
+            fields = {"state": Delivery.State.DELIVERED, "lease_until": None}
+            assert statements.settle(delivery, fields, now=timezone.now(), durable=durable)[0]
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0] != "off"
+
+    assert commit_waits_for_disk(durable=True)
+    assert not commit_waits_for_disk(durable=False)

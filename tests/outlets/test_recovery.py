@@ -86,6 +86,20 @@ def test_a_send_refused_at_the_outlets_cap_goes_out_when_a_slot_frees(article, p
     assert sorted(receiver.messages) == sorted([str(slow.uuid), str(refused.uuid)])
 
 
+@pytest.mark.django_db
+def test_a_send_finished_below_the_outlets_cap_leaves_the_waiting_ones_to_their_own_tasks(
+    article, people, webhook, receiver, django_capture_on_commit_callbacks
+):
+    sent, waiting = queued(article, webhook, people, count=2)  # the outlet takes two at a time
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(sent.pk)
+
+    assert Delivery.objects.get(pk=sent.pk).state == Delivery.State.DELIVERED
+    assert Delivery.objects.get(pk=waiting.pk).state == Delivery.State.QUEUED  # not sent twice over
+    assert list(receiver.messages) == [str(sent.uuid)]
+
+
 def _deliver_in_thread(delivery_id):
     try:
         deliver(delivery_id)

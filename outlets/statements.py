@@ -1,0 +1,224 @@
+"""The SQL a delivery attempt runs on its way (claim and settle), written out once per process from the
+models' metadata and executed as it is: building these statements through the ORM on every attempt
+cost more time than running them. What they are for is told in outlets/actions.py.
+
+PostgreSQL and SQLite (3.35+, for RETURNING)."""
+
+from contextlib import nullcontext
+from functools import cache
+
+from django.db import connection, transaction
+
+from submissions.models import Article, Photo
+
+from .models import Delivery, Outlet
+
+# What a send reads, fetched with the claim (as select_related paths).
+SENT_WITH = ("outlet", "revision", "article", "article__unit", "article__author", "article__category")
+SENDING, WAITING = Delivery.State.SENDING, (Delivery.State.QUEUED, Delivery.State.RETRYING)
+
+
+class Names:
+    """Quoted names of a model for SQL text: `{d}` is its table (with the alias, if any), `{d.state}`
+    the column of its field "state" (qualified by the alias, if any)."""
+
+    def __init__(self, model, alias=None):
+        self._model, self._alias = model, alias
+
+    def __str__(self):
+        table = connection.ops.quote_name(self._model._meta.db_table)
+        return f"{table} {connection.ops.quote_name(self._alias)}" if self._alias else table
+
+    def __getattr__(self, name):
+        field = self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
+        quoted = connection.ops.quote_name(field.column)
+        return f"{connection.ops.quote_name(self._alias)}.{quoted}" if self._alias else quoted
+
+
+def prep(name, value):
+    """A value for a Delivery column, as the ORM would send it."""
+    return Delivery._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+class Joined:
+    """One model in the claim's read: its alias, its columns, and how to rebuild its instance."""
+
+    def __init__(self, model, alias, *, field=None, nullable=False):
+        self.model, self.alias, self.field, self.nullable = model, alias, field, nullable
+        self.fields = model._meta.concrete_fields
+        self.names = [f.attname for f in self.fields]
+        self.pk_index = self.fields.index(model._meta.pk)
+        self.converters = []
+        for i, f in enumerate(self.fields):
+            col = f.get_col(alias)
+            if found := [*connection.ops.get_db_converters(col), *f.get_db_converters(connection)]:
+                self.converters.append((i, found, col))
+
+    def columns(self):
+        names = Names(self.model, self.alias)
+        return [getattr(names, f.name) for f in self.fields]
+
+    def build(self, values):
+        """The instance, as the ORM builds it from a row; None for the empty side of an outer join."""
+        if self.nullable and values[self.pk_index] is None:
+            return None
+        values = list(values)
+        for i, converters, col in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+@cache
+def _claim_read(vendor):
+    """(sql, joined, photo): the delivery with its outlet, revision, article, the article's unit,
+    author and category, whether the article credits other units, and one row per photo of the
+    article (one row without a photo if it has none); the outlet's row locked (one claimer per
+    outlet at a time). One parameter: the delivery's id."""
+    joined = {"": Joined(Delivery, "d")}
+    joins = []
+    for n, path in enumerate(SENT_WITH):
+        parent_path, _, name = path.rpartition("__")
+        parent = joined[parent_path]
+        field = parent.model._meta.get_field(name)
+        nullable = field.null or parent.nullable
+        child = joined[path] = Joined(field.related_model, f"j{n}", field=field, nullable=nullable)
+        this, other = Names(child.model, child.alias), Names(parent.model, parent.alias)
+        kind = "LEFT OUTER JOIN" if nullable else "INNER JOIN"
+        joins.append(f"{kind} {this} ON {getattr(this, field.target_field.name)} = {getattr(other, name)}")
+    photo = Joined(Photo, "p", nullable=True)
+    names = {
+        "d": Names(Delivery, "d"),
+        "a": Names(Article, joined["article"].alias),
+        "o": joined["outlet"].alias,
+        "p": Names(Photo, "p"),
+        "credit": Names(Article.co_units.through, "credit"),
+    }
+    sql = (
+        "SELECT {columns}, EXISTS (SELECT 1 FROM {credit} WHERE {credit.article} = {a.pk}) "
+        "FROM {d} {joins} LEFT OUTER JOIN {p} ON {p.article} = {a.pk} "
+        "WHERE {d.pk} = %s ORDER BY {p.order}, {p.pk}"
+    ).format(
+        columns=", ".join(c for j in [*joined.values(), photo] for c in j.columns()),
+        joins=" ".join(joins),
+        **names,
+    )
+    if connection.features.has_select_for_update_of:
+        sql += f" FOR UPDATE OF {connection.ops.quote_name(names['o'])}"
+    elif connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql, list(joined.items()), photo
+
+
+def read_for_claim(delivery_id):
+    """The delivery as a send reads it, with `has_co_units` and `photos` (the article's, in their
+    order) set; or None."""
+    sql, joined, photo = _claim_read(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [delivery_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row, built, start = rows[0], {}, 0
+    for path, model in joined:
+        built[path] = model.build(row[start : start + len(model.fields)])
+        start += len(model.fields)
+        parent = built[path.rpartition("__")[0]] if path else None
+        if parent is not None:
+            setattr(parent, model.field.name, built[path])
+    delivery = built[""]
+    delivery.has_co_units = bool(row[-1])
+    delivery.photos = [p for p in (photo.build(r[start:-1]) for r in rows) if p is not None]
+    return delivery
+
+
+@cache
+def _take(vendor, lease_was_null):
+    return (
+        "UPDATE {d} SET {d.state} = %s, {d.lease_until} = %s, {d.attempts} = %s, {d.maybe_sent} = %s "
+        "WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s AND {d.maybe_sent} = %s "
+        "AND {d.next_attempt_at} = %s AND {d.remote_id} = %s AND {d.lease_until} {lease} "
+        "AND %s > (SELECT COUNT(*) FROM {busy} "
+        "WHERE {busy.outlet} = %s AND {busy.state} = %s AND {busy.lease_until} >= %s)"
+    ).format(d=Names(Delivery), busy=Names(Delivery, "busy"), lease="IS NULL" if lease_was_null else "= %s")
+
+
+def take(delivery, taken, *, max_concurrency, now):
+    """Set `taken` (state, lease_until, attempts, maybe_sent) on the delivery if its row still has the
+    values read (the attempt count being the fencing token) and its outlet has fewer than
+    `max_concurrency` sends whose lease runs. Whether it was taken."""
+    d = delivery
+    lease = [] if d.lease_until is None else [prep("lease_until", d.lease_until)]
+    params = [
+        *(prep(name, taken[name]) for name in ("state", "lease_until", "attempts", "maybe_sent")),
+        *(d.pk, d.state, d.attempts, d.maybe_sent, prep("next_attempt_at", d.next_attempt_at), d.remote_id),
+        *lease,
+        *(max_concurrency, d.outlet_id, SENDING, prep("lease_until", now)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_take(connection.vendor, d.lease_until is None), params)
+        return cursor.rowcount == 1
+
+
+@cache
+def _settle(vendor, names, durable, added):
+    d = Names(Delivery)
+    update = "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s".format(
+        d=d, columns=", ".join(f"{getattr(d, name)} = %s" for name in names)
+    )
+    waiting = (
+        "(SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
+        "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
+        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s "
+        "AND {o.max_concurrency} <= 1 + (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = %s "
+        "AND {busy.state} = %s AND {busy.lease_until} >= %s AND {busy.pk} <> %s) "
+        "ORDER BY {w.next_attempt_at} LIMIT 1)"
+    ).format(w=Names(Delivery, "w"), o=Names(Outlet, "o"), busy=Names(Delivery, "busy"))
+    if vendor != "postgresql":
+        return f"{update} RETURNING {waiting}"
+    # One statement that commits on its own: the rows are added only if the delivery was updated, and
+    # the commit need not wait for the disk if not `durable` (set by the statement itself, so that it
+    # costs no round trip of its own: for the rest of the transaction, and only if it updated).
+    inserts = "".join(f", added{n} AS ({_insert(model)} FROM settled)" for n, model in enumerate(added))
+    relax = "" if durable else ", set_config('synchronous_commit', 'off', true)"
+    return f"WITH settled AS ({update} RETURNING 1){inserts} SELECT {waiting}{relax} FROM settled"
+
+
+def _insert(model):
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return f"INSERT INTO {Names(model)} ({columns}) SELECT {', '.join(['%s'] * len(fields))}"
+
+
+def _values(obj):
+    """What the ORM would insert for `obj`, a new row (no signals are sent: these models have none)."""
+    fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def settle(delivery, fields, *, now, durable=True, added=()):
+    """Set `fields` on the delivery if this attempt still holds it, add the new rows `added` (model
+    instances) if so, and, if the outlet was at its cap (a claim may have been turned away), name the
+    delivery that has waited longest for it. (updated, the waiting one's id or None).
+
+    On PostgreSQL one statement, which commits on its own outside a transaction. Not `durable`: if it
+    updated the delivery, its commit returns before its record reaches the disk (it does a moment
+    later); a database crash in between loses this transaction, nothing else. On SQLite, in a
+    transaction: the update, then the rows."""
+    models = tuple(type(obj) for obj in added)
+    sql = _settle(connection.vendor, tuple(fields), durable, models)
+    params = [
+        *(prep(name, value) for name, value in fields.items()),
+        *(delivery.pk, SENDING, delivery.attempts),
+        *(value for obj in added for value in _values(obj) if connection.vendor == "postgresql"),
+        *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
+        *(delivery.outlet_id, SENDING, prep("lease_until", now), delivery.pk),
+    ]
+    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is not None and connection.vendor != "postgresql":
+            for obj in added:
+                obj.save()
+    return row is not None, row[0] if row else None
