@@ -65,9 +65,12 @@ def run(report, database_url, landmarks, pages):
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base)
             _exercise(base, landmarks, draft.pk, pages, report)
-            for n, (rss, peak) in enumerate(_worker_memory(master.pid), start=1):
+            workers = _worker_memory(master.pid)
+            for n, (rss, peak) in enumerate(workers, start=1):
                 report(f"gunicorn worker {n}: resident (VmRSS; target ≤ {TARGET_MB})", rss / 1024, "MB")
                 report(f"gunicorn worker {n}: peak (VmHWM)", peak / 1024, "MB")
+            largest = max(rss for rss, _ in workers) / 1024
+            print(f"   gunicorn workers ≤ {TARGET_MB} MB: {'PASS' if largest <= TARGET_MB else 'MISS'}")
         finally:
             master.terminate()
             master.wait(timeout=60)
