@@ -12,33 +12,32 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 from django.contrib.auth import get_user_model
 
 from accounts.models import Unit
+from bench import dataset
 from bench.bench_photo_ingest import phone_jpeg
 from submissions import actions
+from submissions.models import Photo
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
 UPLOADS = 6
 PAGE_ROUNDS = 2
 TARGET_MB = 200
-PASSWORD = "bench-password-1"
 
 
 def run(report, database_url, landmarks, pages):
     users = get_user_model().objects.filter(username__in=[landmarks.officer, landmarks.director])
     for user in users:
-        user.set_password(PASSWORD)
+        user.set_password(dataset.PASSWORD)
         user.save(update_fields=["password"])
     officer = next(u for u in users if u.username == landmarks.officer)
-    draft = actions.create_draft(
-        unit=Unit.objects.get(pk=landmarks.unit_id), client_key=uuid.uuid4(), by=officer
-    )
+    unit = Unit.objects.get(pk=landmarks.unit_id)
+    draft = actions.create_draft(unit=unit, client_key=dataset.UPLOAD_DRAFT, by=officer)
     with tempfile.TemporaryDirectory() as folder:
         env = _environment(Path(folder), database_url)
         subprocess.run(
@@ -74,6 +73,7 @@ def run(report, database_url, landmarks, pages):
         finally:
             master.terminate()
             master.wait(timeout=60)
+            Photo.objects.filter(article=draft).delete()  # their files went with the folder
 
 
 def _environment(folder, database_url):
@@ -132,7 +132,11 @@ def _sign_in(client, username):
     client.get("/accounts/login/").raise_for_status()
     response = client.post(
         "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+        data={
+            "username": username,
+            "password": dataset.PASSWORD,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
         headers={"Referer": f"{client.base_url}accounts/login/"},
     )
     if response.status_code != 302:
