@@ -21,7 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, Unit, UnitClass, User
-from outlets.models import Adoption, Delivery, Outlet
+from outlets.models import Adoption, Delivery, DeliveryAttempt, Outlet
 from reports import actions as reports_actions
 from reports import demo
 from reports.models import Score, ScoreRule
@@ -131,7 +131,17 @@ WORDS = [
     "inspection",
 ]
 SEARCHED = "calligraphy"  # in ~2.5% of titles and more bodies
-BIG_MODELS = [Article, Article.co_units.through, Revision, ReviewRun, ReviewStep, Delivery, Adoption, Score]
+BIG_MODELS = [
+    Article,
+    Article.co_units.through,
+    Revision,
+    ReviewRun,
+    ReviewStep,
+    Delivery,
+    DeliveryAttempt,
+    Adoption,
+    Score,
+]
 # The draft bench/web_memory.py uploads photos to, the same one every run: not one of the data set's items.
 UPLOAD_DRAFT = uuid.UUID("00000000-0000-4000-8000-00000000b001")
 PASSWORD = "bench-password-1"  # the admin's; the gunicorn bench gives it to whom it signs in as
@@ -400,6 +410,7 @@ class _Shape:
             (ReviewRun, [self._run(a) for a in submitted]),
             (ReviewStep, [self._step(a) for a in submitted]),
             (Delivery, deliveries),
+            (DeliveryAttempt, [self._attempt(d) for d in deliveries]),
             (Adoption, adoptions),
             (Article.co_units.through, co_units),
             (Score, scores),
@@ -511,6 +522,19 @@ class _Shape:
                 "delivered_at": delivered_at,
                 "remote_media": {},
             }
+
+    def _attempt(self, delivery):
+        """The one attempt that delivered it."""
+        return {
+            "id": delivery["id"],
+            "delivery_id": delivery["id"],
+            "number": 1,
+            "started_at": delivery["delivered_at"] - datetime.timedelta(seconds=1),
+            "finished_at": delivery["delivered_at"],
+            "outcome": DeliveryAttempt.Outcome.DELIVERED,
+            "requests": [],
+            "latency_ms": 120,
+        }
 
     def _adoptions(self, article, deliveries_of):
         rng = self.rng

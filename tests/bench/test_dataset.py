@@ -4,7 +4,7 @@ from django.test import Client
 
 from accounts.models import User
 from bench import dataset
-from outlets.models import Adoption, Delivery
+from outlets.models import Adoption, Delivery, DeliveryAttempt
 from reports.models import Score
 from reviews.models import ReviewStep
 from submissions.models import Article, Status
@@ -19,6 +19,7 @@ def test_the_data_set_has_the_measured_shape(db):
     assert Article.objects.values("unit").distinct().count() == 100
     assert 0.95 < Delivery.objects.count() / ITEMS < 1.15
     assert 0.40 < Adoption.objects.count() / ITEMS < 0.56
+    assert DeliveryAttempt.objects.count() == Delivery.objects.count()
     assert ReviewStep.objects.pending().count() == Article.objects.filter(status=Status.IN_REVIEW).count()
     unscored = Adoption.objects.exclude(
         pk__in=Score.objects.filter(kind=Score.Kind.ADOPTION).values("adoption_id")
