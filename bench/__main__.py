@@ -1,7 +1,9 @@
 """`make bench`: run every bench/bench_*.py (or those named on the command line) and print figures.
 
 Each module has `run(report)`; it builds its data in a throw-away test database (SQLite by
-default, PostgreSQL when DATABASE_URL says so) and calls `report(name, value, unit)`.
+default, PostgreSQL when DATABASE_URL says so) and calls `report(name, value, unit)`. bench_pages
+builds its office at scale (bench/dataset.py, BENCH_ITEMS items) in a database of its own, which
+BENCH_KEEP=1 keeps for the next run.
 """
 
 import importlib

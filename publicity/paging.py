@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
+from django.http import QueryDict
 
 PAGE_SIZE = 25
 OFFSET_PAGES = 10  # ?page=N without a cursor reads at most this deep with OFFSET
@@ -58,6 +59,12 @@ def page_of(request, rows, *, name, size=PAGE_SIZE, not_null=()):
         "previous_query": back,
         "next_query": forward,
     }
+
+
+def query_after(rows, row, *, name, page):
+    """The query string of the Next link that leads to page `page` of the list `name` ordered as `rows`,
+    starting after `row` (the last row of the page before): what someone who paged that far holds."""
+    return _link(QueryDict(mutable=True), name, _seek_order(rows), [row], page, backward=False)
 
 
 def first_rows(parts, count):
