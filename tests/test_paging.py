@@ -185,3 +185,15 @@ def test_a_plain_list_pages_by_number():
 
     assert context["numbers"] == [5, 6, 7, 8, 9]
     assert (context["previous_query"], context["next_query"]) == ("", "page=3")
+
+
+def test_a_page_far_down_is_reached_by_the_cursor_its_next_link_would_carry(school):
+    from publicity.paging import query_after
+
+    expected = [a.pk for a in newest_activity_first(ArticleFactory.create_batch(23, unit=school))]
+    rows = Article.objects.for_list()
+
+    fourth = _page(parse_qs(query_after(rows, rows[14], name="articles", page=4)))
+
+    assert [a.pk for a in fourth["articles"]] == expected[15:20] and fourth["page"] == 4
+    assert fourth == _walk("next_query")[3]
