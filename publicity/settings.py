@@ -118,6 +118,10 @@ if not DEBUG or DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # so that a restarted database costs one failed check, not a failed request or task.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it adds 100-200 ms to a mid-sized query (measured on the year-end median
+    # over a year of a million-item office: 595 ms with it, 452 ms without) and helps none of ours.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.conf import settings as django_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "false",
@@ -92,3 +95,16 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
         assert result.stdout.split() == ["True", "True"], result.stderr
     result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1/x"})
     assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+@pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"], reason="the suite runs on PostgreSQL"
+)
+def test_postgresql_connections_do_without_jit_compilation():
+    url = os.environ["DATABASE_URL"]
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('SHOW jit'); print(c.fetchone()[0])"
+    )
+    result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": url})
+    assert result.stdout.split() == ["off"], result.stderr
