@@ -101,7 +101,8 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
     "postgresql" not in django_settings.DATABASES["default"]["ENGINE"], reason="the suite runs on PostgreSQL"
 )
 def test_postgresql_connections_do_without_jit_compilation():
-    url = os.environ["DATABASE_URL"]
+    db = django_settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/postgres"  # a database that is there
     code = (
         "import django; django.setup(); from django.db import connection; "
         "c = connection.cursor(); c.execute('SHOW jit'); print(c.fetchone()[0])"
