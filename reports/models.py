@@ -691,3 +691,37 @@ class DeliveredSweep(models.Model):
 
     def __str__(self):
         return str(self.since)
+
+
+class YearMedians(models.Model):
+    """How fast a year's items moved — the year-end figures' medians — for one unit, or for the whole
+    office (no unit). Kept like the `Tally` rows, but a median is one count over all the year's items,
+    too dear to repeat after every change: a recount marks the year `stale`, and the scoring sweeper
+    (every minute) counts it again; until then the year-end page shows the last count."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    days_to_submit = models.FloatField(_("median days from event to submission"), null=True, blank=True)
+    hours_to_sign_off = models.FloatField(
+        _("median hours from submission to sign-off"), null=True, blank=True
+    )
+    stale = models.BooleanField(_("to count again"), default=False)
+    counted_at = models.DateTimeField(_("counted"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("year medians")
+        verbose_name_plural = _("year medians")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit"], condition=Q(unit__isnull=False), name="year_medians_one_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(unit__isnull=True), name="year_medians_one_for_the_office"
+            ),
+        ]
+        indexes = [models.Index(fields=["stale"], condition=Q(stale=True), name="year_medians_stale")]
+
+    def __str__(self):
+        return f"{self.unit or '—'} {self.year}"

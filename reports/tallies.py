@@ -27,7 +27,7 @@ from django.utils import timezone
 from outlets.models import Adoption, Delivery
 from submissions.models import Article
 
-from .models import DeliveredSweep, Recount, Score, Tally
+from .models import DeliveredSweep, Recount, Score, Tally, YearMedians
 from .periods import Kind, Period, add_months, month_start
 
 logger = logging.getLogger(__name__)
@@ -300,6 +300,60 @@ def recount(cells):
             _fill(tally, found.get(subject) or Figures())
             changed.append(tally)
     Tally.objects.bulk_update(changed, [*FIELDS, "own", "own_by_level", *BREAKDOWNS], batch_size=500)
+    _medians_moved(wanted)
+
+
+def _medians_moved(wanted):
+    """The years of these units' recounted cells, and the office's, have medians to count again."""
+    moved = defaultdict(set)
+    for period, key in wanted:
+        if key == UNIT and period.kind == Kind.YEAR:
+            moved[period.year] |= wanted[period, key]
+    for year, units in moved.items():
+        YearMedians.objects.filter(Q(unit__in=units) | Q(unit__isnull=True), year=year, stale=False).update(
+            stale=True
+        )
+
+
+# --- Medians ----------------------------------------------------------------------------------------
+
+
+def medians(year, unit=None):
+    """(median days to submit, median hours to sign off) of a unit's year, or the office's (None), as
+    kept: counted here the first time they are asked for, then by the sweeper whenever they moved."""
+    unit_id = unit.pk if unit is not None else None
+    kept = YearMedians.objects.filter(year=year, unit_id=unit_id).values_list(
+        "days_to_submit", "hours_to_sign_off"
+    )
+    if found := kept.first():
+        return found
+    return _count_medians(year, unit_id)
+
+
+def recount_medians():
+    """Count again the medians that moved (the scoring sweeper); returns how many were counted. The
+    mark is taken off before counting: a change meanwhile marks it again, for the next sweep."""
+    done = 0
+    for row in YearMedians.objects.filter(stale=True).order_by("pk"):
+        if YearMedians.objects.filter(pk=row.pk, stale=True).update(stale=False):
+            _count_medians(row.year, row.unit_id)
+            done += 1
+    return done
+
+
+def _count_medians(year, unit_id):
+    from .figures import assessed_units  # figures reads this module
+    from .yearend import count_medians
+
+    unit_ids = [unit_id] if unit_id is not None else [u.pk for u in assessed_units()]
+    days, hours = count_medians(year, unit_ids)
+    with transaction.atomic():
+        row, created = YearMedians.objects.select_for_update().get_or_create(
+            year=year, unit_id=unit_id, defaults={"days_to_submit": days, "hours_to_sign_off": hours}
+        )
+        if not created:
+            YearMedians.objects.filter(pk=row.pk).update(days_to_submit=days, hours_to_sign_off=hours)
+    return days, hours
 
 
 def _lock(wanted):
@@ -356,6 +410,7 @@ def rebuild(today=None):
         Tally.objects.bulk_create(tallies, batch_size=1000)
         written += len(tallies)
     Recount.objects.filter(pk__in=due).delete()
+    YearMedians.objects.update(stale=True)
     DeliveredSweep.objects.update_or_create(pk=1, defaults={"since": started - SWEEP_MARGIN})
     return written
 

@@ -13,10 +13,11 @@ from .periods import add_months, month_start
 @shared_task(name="reports.score_pending", time_limit=900, soft_time_limit=840)
 def score_pending():
     """Points for new adoptions and for adoptions whose rules changed (also the beat's sweeper), and
-    the figures of items delivered since the last run and any others left to recount."""
+    the figures of items delivered since the last run and any others left to recount, medians too."""
     scored = scoring.score_pending(limit=100_000)
     tallies.mark_delivered()
     tallies.recount_due()
+    tallies.recount_medians()
     return scored
 
 

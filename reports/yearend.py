@@ -108,7 +108,7 @@ def year_end_figures(year, unit=None, *, today=None):
     unit_ids = [u.pk for u in units]
     figures = YearEndFigures(year=year, unit=unit, units=len(units))
     outlets, categories = _count(figures, period, unit_ids, whole_office=unit is None)
-    _medians(figures, period, unit_ids)
+    _medians(figures, year, unit)
     figures.by_outlet = _by_outlet(outlets)
     figures.months = _months_met(period, units, today or timezone.localdate())
     figures.categories = _busiest_categories(categories)
@@ -147,15 +147,21 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _medians(figures, period, unit_ids):
-    """How fast items moved: the median days from the event to submission of the year's submitted
-    items, and the median hours from submission to sign-off of its signed-off items. One query."""
-    start, end = period.bounds()
+def _medians(figures, year, unit):
+    """The year's medians as kept (`reports.tallies.medians`): one query once they are counted."""
+    figures.median_days_to_submit, figures.median_hours_to_sign_off = tallies.medians(year, unit)
+
+
+def count_medians(year, unit_ids):
+    """How fast the year's items of these units moved: the median days from the event to submission
+    of its submitted items, and the median hours from submission to sign-off of its signed-off items.
+    One query over the year's items (PostgreSQL); (days, hours), each None without items."""
+    start, end = Period(Kind.YEAR, year).bounds()
     submitted = Q(submitted_at__gte=start, submitted_at__lt=end) & ~Q(status=Status.WITHDRAWN)
     signed_off = Q(signed_off_at__gte=start, signed_off_at__lt=end)
     items = Article.objects.filter(submitted | signed_off, counting_for(unit_ids))
     if connection.vendor != "postgresql":
-        return _medians_in_python(figures, items, start, end)
+        return _medians_in_python(items, start, end)
     tz = timezone.get_current_timezone()
     days = Func(
         TruncDate("submitted_at", tzinfo=tz), F("event_date"), **DIFFERENCE, output_field=IntegerField()
@@ -165,14 +171,13 @@ def _medians(figures, period, unit_ids):
         days=Median(days, filter=submitted & Q(event_date__isnull=False)),
         hours=Median(Extract(hours, "epoch"), filter=signed_off & Q(submitted_at__isnull=False)),
     )
-    figures.median_days_to_submit = found["days"]
-    figures.median_hours_to_sign_off = found["hours"] / 3600 if found["hours"] is not None else None
+    return found["days"], (found["hours"] / 3600 if found["hours"] is not None else None)
 
 
 DIFFERENCE = {"template": "(%(expressions)s)", "arg_joiner": " - "}
 
 
-def _medians_in_python(figures, items, start, end):
+def _medians_in_python(items, start, end):
     """SQLite has no percentile: the year's items read as values (slower, the same answer)."""
     to_submit, to_sign_off = [], []
     rows = items.values_list("status", "event_date", "submitted_at", "signed_off_at").order_by()
@@ -181,8 +186,10 @@ def _medians_in_python(figures, items, start, end):
             to_submit.append((timezone.localdate(submitted_at) - event_date).days)
         if signed_off_at and start <= signed_off_at < end and submitted_at:
             to_sign_off.append((signed_off_at - submitted_at) / timedelta(hours=1))
-    figures.median_days_to_submit = statistics.median(to_submit) if to_submit else None
-    figures.median_hours_to_sign_off = statistics.median(to_sign_off) if to_sign_off else None
+    return (
+        statistics.median(to_submit) if to_submit else None,
+        statistics.median(to_sign_off) if to_sign_off else None,
+    )
 
 
 def _by_outlet(items):

@@ -11,7 +11,7 @@ def count(apps, schema_editor):
 class Migration(migrations.Migration):
     # the count reads the live models: every table they read must be as this release has it
     dependencies = [
-        ("reports", "0006_tallies"),
+        ("reports", "0007_year_medians"),
         ("submissions", "0008_translated_names"),
         ("outlets", "0007_delivered_index"),
         ("accounts", "0006_user_named_deputy"),
