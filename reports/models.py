@@ -589,18 +589,8 @@ class BulletinReceipt(models.Model):
         return f"{self.bulletin} — {self.unit}"
 
 
-class Tally(models.Model):
-    """The figures of one unit or one liaison officer for one month, quarter or year, kept up to date
-    as items move (`reports.tallies`): what `reports.figures` reports, read without recounting the
-    items. Derived data, recounted from the items whenever a `Recount` names it; never edited by hand.
-
-    Quarters and years have rows of their own because an item adopted (or delivered) in two months
-    counts once in the year."""
-
-    class Kind(models.TextChoices):
-        MONTH = "month", _("Month")
-        QUARTER = "quarter", _("Quarter")
-        YEAR = "year", _("Year")
+class UnitOrOfficer(models.Model):
+    """Figures of a unit or of a liaison officer: one of the two is set."""
 
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -613,6 +603,24 @@ class Tally(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Tally(UnitOrOfficer):
+    """The figures of one unit or one liaison officer for one month, quarter or year, kept up to date
+    as items move (`reports.tallies`): what `reports.figures` reports, read without recounting the
+    items. Derived data, recounted from the items whenever a `Recount` names it; never edited by hand.
+
+    Quarters and years have rows of their own because an item adopted (or delivered) in two months
+    counts once in the year."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start = models.DateField(_("first day"))
     submitted = models.PositiveIntegerField(_("items submitted"), default=0)
@@ -653,21 +661,10 @@ class Tally(models.Model):
         return f"{self.unit or self.officer} {self.kind} {self.start}"
 
 
-class Recount(models.Model):
+class Recount(UnitOrOfficer):
     """A unit's or an officer's figures for a month (and its quarter and year) to recount: written in
     the same transaction as the change to the items, removed once the figures are recounted."""
 
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("liaison officer"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
     month = models.DateField(_("month"))  # the first day of the month
 
     class Meta:

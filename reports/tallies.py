@@ -347,12 +347,9 @@ def _count_medians(year, unit_id):
 
     unit_ids = [unit_id] if unit_id is not None else [u.pk for u in assessed_units()]
     days, hours = count_medians(year, unit_ids)
-    with transaction.atomic():
-        row, created = YearMedians.objects.select_for_update().get_or_create(
-            year=year, unit_id=unit_id, defaults={"days_to_submit": days, "hours_to_sign_off": hours}
-        )
-        if not created:
-            YearMedians.objects.filter(pk=row.pk).update(days_to_submit=days, hours_to_sign_off=hours)
+    YearMedians.objects.update_or_create(
+        year=year, unit_id=unit_id, defaults={"days_to_submit": days, "hours_to_sign_off": hours}
+    )
     return days, hours
 
 

@@ -13,7 +13,6 @@ import itertools
 import os
 import re
 import shutil
-import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from chaos.office import PASSWORD, WEBHOOK_SECRET, webhook_outlet
 from outlets.models import Delivery, DeliveryAttempt
 from reviews.models import ReviewChain, ReviewStage, ReviewStep
 from submissions.models import Category, Photo
-from tests.outlets.test_promises import database_url
+from tests.outlets.test_promises import database_url, wait_until
 from tests.submissions import corpus
 
 pytestmark = [
@@ -52,15 +51,6 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 UNIT = re.compile(r'name="unit" value="(\d+)"')
 # What this process's environment may say about the services: the machines get their own.
 PREFIXES = ("CELERY_", "DATABASE_", "REDIS_", "REDBEAT_", "EMAIL_", "BEAT_", "OUTLETS_", "MEDIA_", "SITE_URL")
-
-
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {seconds} s waiting for {what}")
 
 
 class Machines:
@@ -276,9 +266,9 @@ def test_two_machines_share_the_work_and_one_beat_sends(machines, category, s3_m
     for port in (port_a, port_b, hook.port):
         services.wait_for_port(port, timeout=60)
     for worker in (worker_a, worker_b):
-        wait_for(lambda w=worker: " ready." in w.output(), 60, f"{worker.name} to be ready")
+        wait_until(lambda w=worker: " ready." in w.output(), 60, f"{worker.name} to be ready")
     # B's beat starts once A's holds the lock and sends, so that A is the active one.
-    wait_for(lambda: sends(beat_a.output()), 60, "beat A to send")
+    wait_until(lambda: sends(beat_a.output()), 60, "beat A to send")
     beat_b = machines.beat("B")
 
     # An officer writes an item and uploads a photo on web A: the upload stores the original and
@@ -299,7 +289,7 @@ def test_two_machines_share_the_work_and_one_beat_sends(machines, category, s3_m
     try:
         assert client.control.cancel_consumer("celery", destination=["A@scaleout"], reply=True, timeout=10)
         client.send_task("submissions.make_photo_renditions", args=[photo_id])
-        wait_for(lambda: Photo.objects.get(pk=photo_id).has_renditions, 60, "worker B's renditions")
+        wait_until(lambda: Photo.objects.get(pk=photo_id).has_renditions, 60, "worker B's renditions")
         assert client.control.add_consumer("celery", destination=["A@scaleout"], reply=True, timeout=10)
     finally:
         client.close()
@@ -321,8 +311,8 @@ def test_two_machines_share_the_work_and_one_beat_sends(machines, category, s3_m
 
     # A worker delivers, once.
     delivery = Delivery.objects.get(article_id=article_id, outlet=outlet)
-    wait_for(lambda: Delivery.objects.get(pk=delivery.pk).state == Delivery.State.DELIVERED, 60, "delivery")
-    wait_for(lambda: hook.received(), 10, "the receiver's record")
+    wait_until(lambda: Delivery.objects.get(pk=delivery.pk).state == Delivery.State.DELIVERED, 60, "delivery")
+    wait_until(lambda: hook.received(), 10, "the receiver's record")
     assert hook.received() == Counter({hook.requests()[0]["id"]: 1})
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1
     for machine in ("A", "B"):
@@ -330,11 +320,11 @@ def test_two_machines_share_the_work_and_one_beat_sends(machines, category, s3_m
 
     # Until now B's beat stood by. A's is killed, as when its machine is lost: the lock is not released
     # but lapses, and B's beat takes it.
-    wait_for(lambda: len(sends(beat_a.output())) >= 3, 30, "A's beat to send a few times")
+    wait_until(lambda: len(sends(beat_a.output())) >= 3, 30, "A's beat to send a few times")
     assert not sends(beat_b.output()), "B's beat sent while A's held the lock"
     beat_a.kill()
-    wait_for(lambda: sends(beat_b.output()), TAKEOVER_SECONDS, "the standby beat to send")
-    wait_for(lambda: len(sends(beat_b.output())) >= 2, 10, "the standby beat to send again")
+    wait_until(lambda: sends(beat_b.output()), TAKEOVER_SECONDS, "the standby beat to send")
+    wait_until(lambda: len(sends(beat_b.output())) >= 2, 10, "the standby beat to send again")
 
     # Never two beats at once: the sweeper's sends, A's then B's, are an interval apart or more;
     # each sweep sent ran on one worker, once (a sweep is logged as sent before it can run).
@@ -342,7 +332,7 @@ def test_two_machines_share_the_work_and_one_beat_sends(machines, category, s3_m
         return tasks_run(worker_a.output(), "outlets.sweep") + tasks_run(worker_b.output(), "outlets.sweep")
 
     sent = len(sends(beat_a.output()) + sends(beat_b.output()))
-    wait_for(lambda: len(sweeps_run()) >= sent, 30, "every sweep sent to run")
+    wait_until(lambda: len(sweeps_run()) >= sent, 30, "every sweep sent to run")
     runs = Counter(sweeps_run())
     times = sends(beat_a.output()) + sends(beat_b.output())
     assert times == sorted(times), "B's beat sent while A's was active"
