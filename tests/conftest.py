@@ -1,8 +1,8 @@
 import pytest
-from django.core.management import call_command
 
 from accounts.models import Role, Unit
 from reviews.models import ReviewChain, ReviewStage
+from tests import demo_snapshot
 from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, officer_of
 
 pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture", "tests.s3"]
@@ -17,7 +17,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def demo(db):
     """The demo office, units and people, as `make run` loads them; units by name."""
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     return {unit.name: unit for unit in Unit.objects.all()}
 
 
