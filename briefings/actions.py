@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from notifications.actions import notify
 from notifications.models import Notification
 from outlets import actions as outlet_actions
 from outlets.models import Adoption
+from publicity.tasks import queue_after_commit
 from submissions.actions import ActionRefused
 from submissions.content import plain_text, sanitize_body
 from submissions.models import Status as ArticleStatus
@@ -219,7 +219,7 @@ def remove_piece(piece, *, by, reason=""):
         outlet_actions.remove_adoption(adoption, by=by, reason=f"{stored_heading(briefing)}: {reason}")
         # The item's other adoptions may now earn what this one did (e.g. "best outlet only").
         Adoption.objects.filter(article_id=piece.article_id).update(needs_scoring=True)
-        transaction.on_commit(score_soon)
+        queue_after_commit("reports.score_pending")  # points now, not at the next sweep
     piece.removed_at, piece.removed_reason = timezone.now(), reason
     piece.save(update_fields=["removed_at", "removed_reason"])
     _event(briefing, BriefingEvent.Kind.CORRECTED, by, note=f"{piece.title}: {reason}")
@@ -352,7 +352,7 @@ def _issue(briefing, *, units, by, issued_on):
     for piece in briefing.pieces.select_related("article"):
         _count_adoption(briefing, piece, by)
     _event(briefing, BriefingEvent.Kind.ISSUED, by, note=", ".join(u.name for u in units))
-    transaction.on_commit(score_soon)
+    queue_after_commit("reports.score_pending")  # points now, not at the next sweep
     _tell_units(briefing, [u.pk for u in units], Notification.Kind.BRIEFING_ISSUED, by)
     return briefing
 
@@ -375,16 +375,6 @@ def _count_adoption(briefing, piece, by):
         piece.article, outlet, adopted_on=briefing.issued_on, by=by, issue=issue
     )
     piece.save(update_fields=["adoption"])
-
-
-def score_soon():
-    """Points for the new adoptions now rather than at the beat's next sweep. By the task's name:
-    nothing imports `reports` (DESIGN.md §3)."""
-    try:
-        current_app.loader.import_default_modules()  # every app's tasks, as a worker has them
-        current_app.tasks["reports.score_pending"].delay()
-    except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
-        logger.warning("Could not queue reports.score_pending; the sweeper will do it.", exc_info=True)
 
 
 def _tell_units(briefing, unit_ids, kind, by):

@@ -17,6 +17,7 @@ from notifications.actions import notify
 from notifications.models import Notification
 from outlets import actions as outlet_actions
 from outlets.models import Adoption
+from publicity.tasks import queue_after_commit
 from submissions.actions import ActionRefused
 from submissions.content import sanitize_body
 
@@ -111,14 +112,14 @@ def rescore_adoptions(adoptions, periods=None):
         adoptions = adoptions.filter(_within("adopted_on", periods))
     adoptions = adoptions.exclude(adopted_on__year__in=AssessmentYear.closed_years())
     adoptions.filter(needs_scoring=False).update(needs_scoring=True)
-    transaction.on_commit(partial(_kick, "score_pending"))
+    queue_after_commit("reports.score_pending")
 
 
 def rescore_minimums(periods=None):
     """A minimum or the deductions changed in these periods (None: every period): rebuild the finished
     months they cover after commit."""
     days = [[d.isoformat() if d else None for d in period] for period in periods] if periods else None
-    transaction.on_commit(partial(_kick, "score_minimums", days))
+    queue_after_commit("reports.score_minimums", days)
 
 
 def rule_changed(levels=(), outlet_ids=(), periods=None):
@@ -152,19 +153,6 @@ def _within(field, periods):
     return found
 
 
-def _kick(task_name, *args):
-    from . import tasks  # tasks import this module
-
-    try:
-        getattr(tasks, task_name).delay(*args)
-    except Exception:  # the broker is down: the beat sweeper scores pending adoptions anyway
-        logger.warning("Could not queue %s; the sweeper will do it.", task_name, exc_info=True)
-
-
-# --- Closed years -------------------------------------------------------------------------------
-
-
-@transaction.atomic
 def close_year(year, *, by, reason, today=None):
     """Freeze a year that is over: its points are brought up to date, then nothing is recomputed or
     counted into it until the office reopens it. Logged with who and why."""

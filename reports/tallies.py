@@ -25,6 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 from django.utils import timezone
 
 from outlets.models import Adoption, Delivery
+from publicity.tasks import queue_after_commit
 from submissions.models import Article
 
 from .models import DeliveredSweep, Recount, Score, Tally, YearMedians
@@ -98,17 +99,8 @@ def mark(cells, recount=True):
     if rows:
         Recount.objects.bulk_create(rows, batch_size=1000)
         if recount:
-            transaction.on_commit(_kick_recount, robust=True)
-
-
-def _kick_recount():
-    # the worker recounts, not the request: a year's cells take a few hundred milliseconds
-    from .tasks import recount_figures  # tasks import this module
-
-    try:
-        recount_figures.delay()
-    except Exception:  # the broker is down: the sweeper, or the next page view, recounts them
-        logger.warning("Could not queue reports.recount_figures; the sweeper will do it.", exc_info=True)
+            # the worker recounts, not the request: a year's cells take a few hundred milliseconds
+            queue_after_commit("reports.recount_figures")
 
 
 def mark_item(article, days, *, units=None):

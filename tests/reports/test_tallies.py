@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
@@ -184,6 +185,22 @@ def test_the_figures_are_recounted_after_the_commit(
     assert (month.submitted, month.signed_off, month.adopted, month.own["adopted"]) == (1, 1, 1, 1)
     assert month.own_by_level == {Outlet.Level.CITY: 1}
     assert (year.adopted, year.signed_off_adopted) == (1, 1)
+
+
+def test_many_changes_in_one_transaction_queue_one_recount_and_one_scoring(office_of_three, people):
+    # the test's transaction never commits: what it would queue is still waiting on the connection
+    school = office_of_three["units"][0]
+    today = timezone.localdate()
+    for days_ago in (1, 40):
+        item = signed_off_item(school, submitted=today - timedelta(days=days_ago), author=people["officer"])
+        for outlet in office_of_three["outlets"]:
+            outlet_actions.record_office_adoption(item, outlet, adopted_on=today, by=people["director"])
+    actions.rule_changed(levels=[Outlet.Level.CITY])
+
+    pending = [callback for _, callback, _ in transaction.get_connection().run_on_commit]
+    queued = sorted(callback.key for callback in pending if hasattr(callback, "key"))
+    assert queued == [("reports.recount_figures", ()), ("reports.score_pending", ())]
+    assert Recount.objects.count() > 2  # six adoptions over two months did mark their cells
 
 
 def test_a_recount_that_did_not_run_is_made_before_the_figures_are_read(office_of_three, people):
