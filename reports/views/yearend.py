@@ -40,7 +40,7 @@ class Scope:
     unit: object  # None: the whole office
     units: list  # the units the user may choose
     office: bool  # may choose the whole office
-
+    assessed: list  # every assessed unit
     @property
     def query(self):
         return urlencode({"year": self.year, "unit": self.unit.pk if self.unit else ""})
@@ -49,7 +49,7 @@ class Scope:
 @login_required
 def year_end(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     this_year = timezone.localdate().year
     context = {
         **_closing(request.user, scope.year),
@@ -110,7 +110,7 @@ def _close_or_reopen(request, year, action, done):
 @login_required
 def year_end_docx(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     document = io.BytesIO(documents.year_end_docx(figures))
     return FileResponse(document, as_attachment=True, filename=_filename(figures, ".docx"), content_type=DOCX)
 
@@ -118,14 +118,14 @@ def year_end_docx(request):
 @login_required
 def year_end_xlsx(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     headers = [_("Section"), _("Measure"), _("Value")]
     return xlsx_response(_filename(figures, ".xlsx"), year_end_title(figures), headers, _sheet_rows(figures))
 
 
 def _scope(request):
     """The year and unit asked for; 404 for a unit the user may not see, or for someone with no unit."""
-    units = list(assessed_units())
+    assessed = units = list(assessed_units())
     office = permissions.may_see_office_figures(request.user)
     if not office:
         own = permissions.own_units(request.user)
@@ -139,7 +139,8 @@ def _scope(request):
             raise Http404
     else:
         unit = None if office else units[0]
-    return Scope(year=_year(request.GET.get("year")), unit=unit, units=units, office=office)
+    year = _year(request.GET.get("year"))
+    return Scope(year=year, unit=unit, units=units, office=office, assessed=assessed)
 
 
 def _year(value):
