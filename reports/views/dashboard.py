@@ -1,14 +1,19 @@
 """The office's dashboard and rankings, a unit's points ledger, and an officer's own figures."""
 
+import hashlib
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
@@ -25,6 +30,9 @@ from .exports import figures_sheet, ledger_sheet
 
 EXPORT_LIMIT = 20_000
 RATE_CHART_UNITS = 30  # the adoption-rate chart shows the units with the most signed-off items
+CHART_SECONDS = 3600  # a chart's key names its figures: this only frees the room of old ones
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -35,24 +43,67 @@ def dashboard(request):
     rows = unit_figures(period)
     if request.GET.get("format") == "xlsx":
         return figures_sheet(rows, period)
-    year_rows = {row.subject.pk: row.figures for row in unit_figures(year)} if period != year else None
+    units = [row.subject for row in rows]
+    year_rows = (
+        {row.subject.pk: row.figures for row in unit_figures(year, units=units)} if period != year else None
+    )
     last_urged = dict(
         Reminder.objects.filter(month=period.start).order_by("sent_at").values_list("unit_id", "sent_at")
     )
+    last_urged = {unit_id: timesince(sent_at) for unit_id, sent_at in last_urged.items()}
+    paired = [(row, year_rows.get(row.subject.pk) if year_rows else None) for row in rows]
+    may_manage = permissions.may_manage_assessment(request.user)
     context = {
         "period": period,
+        "period_over": period.is_over(),
         "year": year,
-        "rows": [(row, year_rows.get(row.subject.pk) if year_rows else None) for row in rows],
+        "rows": paired,
+        "rows_key": _rows_key(period, paired, last_urged, may_manage),
         "totals": _totals(rows),
         "zero": [row.subject for row in rows if row.figures.submitted == 0],
         "last_urged": last_urged,
-        "may_manage": permissions.may_manage_assessment(request.user),
+        "may_manage": may_manage,
         "charts": _charts(year, rows),
         "Progress": Progress,
         "periods": _switch(period),
         "recomputing": Adoption.objects.filter(needs_scoring=True).count(),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _rows_key(period, paired, last_urged, may_manage):
+    """What the unit table's rows show, as a cache key (`shown_key`)."""
+    shown = [str(period), period.is_over(), may_manage]
+    for row, year_figures in paired:
+        f, target = row.figures, row.figures.target
+        shown.append(
+            (
+                row.subject.pk,
+                str(row.subject),
+                _figures_shown(f),
+                (f.progress, f.min_submitted, f.min_adopted),
+                (target.submitted, target.adopted) if target else None,
+                (year_figures.adopted, year_figures.points) if year_figures else None,
+                last_urged.get(row.subject.pk),
+            )
+        )
+    return shown_key(shown)
+
+
+def _ranking_key(rows, measure):
+    shown = [(r.rank, str(r.subject), r.units, _figures_shown(r.figures)) for r in rows]
+    return shown_key([measure, shown])
+
+
+def _figures_shown(f):
+    return (f.submitted, f.signed_off, f.delivered, f.adopted, f.signed_off_adopted, f.points)
+
+
+def shown_key(shown):
+    """A cache key for a table's rows made of everything they show (and the language they show it
+    in): rows drawn once are drawn the same until a figure, a name or anything else shown changes,
+    with nothing to invalidate. A hundred units' rows are most of a page's time."""
+    return hashlib.sha256(repr((get_language(), shown)).encode()).hexdigest()
 
 
 def _totals(rows):
@@ -72,34 +123,61 @@ def _charts(year, rows):
     by_level = [
         (label, list(series["adopted_by_level"][level].values())) for level, label in Outlet.Level.choices
     ]
-    names = {row.subject.pk: row.subject.short_name or row.subject.name for row in rows}
+    units = {row.subject.pk: row.subject for row in rows}
     top = sorted(series["points"].items(), key=lambda item: -sum(item[1].values()))[:5]
-    by_unit = [(names.get(unit_id, "?"), list(values.values())) for unit_id, values in top]
+    by_unit = [(_short_name(units.get(unit_id)), list(values.values())) for unit_id, values in top]
     with_items = sorted((r for r in rows if r.figures.signed_off), key=lambda r: -r.figures.signed_off)[
         :RATE_CHART_UNITS
     ]
-    rates = [(names[r.subject.pk], r.figures.rate) for r in with_items]
+    rates = [(_short_name(r.subject), r.figures.rate) for r in with_items]
     return {
         "submitted": _chart(charts.stacked_bars, _("Items submitted per month"), months, submitted),
         "adopted": _chart(charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level),
         "points": _chart(charts.line_chart, _("Points per month, top five units"), months, by_unit, points),
-        "rate": {
-            "title": _("Adoption rate by unit"),
-            "svg": charts.bar_list(rates, title=_("Adoption rate by unit"), value_format=percent),
-            "table": {
-                "headers": [_("Unit"), _("Adoption rate")],
-                "rows": [[n, percent(r)] for n, r in rates],
-            },
-        },
+        "rate": _drawn(("rate", rates), lambda: _rate_chart(rates)),
+    }
+
+
+def _short_name(unit):
+    return (unit.short_name or unit.name) if unit is not None else "?"
+
+
+def _rate_chart(rates):
+    return {
+        "title": _("Adoption rate by unit"),
+        "svg": charts.bar_list(rates, title=_("Adoption rate by unit"), value_format=percent),
+        "table": {"headers": [_("Unit"), _("Adoption rate")], "rows": [[n, percent(r)] for n, r in rates]},
     }
 
 
 def _chart(draw, title, months, series, value_text=None):
-    return {
-        "title": title,
-        "svg": draw(months, series, title=title),
-        "table": charts.chart_table(months, series, value_text) if series else None,
-    }
+    def drawn():
+        return {
+            "title": title,
+            "svg": draw(months, series, title=title),
+            "table": charts.chart_table(months, series, value_text) if series else None,
+        }
+
+    inputs = (draw.__name__, title, months, series, value_text and value_text.__name__)
+    return _drawn(inputs, drawn)
+
+
+def _drawn(inputs, draw):
+    """A chart drawn once for the same figures, names and language: kept in the cache under a key made
+    of everything it shows, so a change to any of them draws it anew (no invalidation to forget)."""
+    key = "reports:chart:" + hashlib.sha256(repr((get_language(), inputs)).encode()).hexdigest()
+    try:
+        chart = cache.get(key)
+    except Exception:  # a cache that is down must not take the dashboard with it
+        logger.warning("Could not read a chart from the cache.", exc_info=True)
+        return draw()
+    if chart is None:
+        chart = draw()
+        try:
+            cache.set(key, chart, CHART_SECONDS)
+        except Exception:
+            logger.warning("Could not keep a chart in the cache.", exc_info=True)
+    return chart
 
 
 def _switch(period):
@@ -122,7 +200,14 @@ def rankings(request):
     rows = rank(officer_figures(period) if of == "officers" else unit_figures(period), measure)
     if request.GET.get("format") == "xlsx":
         return figures_sheet(rows, period, officers=of == "officers", ranked=True)
-    context = {"period": period, "measure": measure, "of": of, "rows": rows, "periods": _switch(period)}
+    context = {
+        "period": period,
+        "measure": measure,
+        "of": of,
+        "rows": rows,
+        "rows_key": _ranking_key(rows, measure),
+        "periods": _switch(period),
+    }
     return render(request, "reports/rankings.html", context)
 
 
