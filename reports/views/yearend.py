@@ -41,6 +41,7 @@ class Scope:
     units: list  # the units the user may choose
     office: bool  # may choose the whole office
     assessed: list  # every assessed unit
+
     @property
     def query(self):
         return urlencode({"year": self.year, "unit": self.unit.pk if self.unit else ""})
