@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,8 +22,8 @@ from outlets.models import Adoption, Outlet
 from publicity.numbers import percent, points
 from publicity.paging import page_of
 
-from .. import actions, charts, permissions
-from ..figures import Progress, assessed_units, monthly_series, officer_figures, unit_figures
+from .. import actions, charts, permissions, tallies
+from ..figures import Figures, Progress, assessed_units, monthly_series, officer_figures, unit_figures
 from ..models import Reminder, Score
 from ..periods import Kind, Period
 from ..rankings import MEASURES, rank
@@ -43,15 +44,16 @@ def dashboard(request):
     rows = unit_figures(period)
     if request.GET.get("format") == "xlsx":
         return figures_sheet(rows, period)
-    units = [row.subject for row in rows]
-    year_rows = (
-        {row.subject.pk: row.figures for row in unit_figures(year, units=units)} if period != year else None
-    )
+    year_rows = None
+    if period != year:  # the year's items adopted and points next to the period's: no minimums
+        year_rows = tallies.figures_for(year, tallies.UNIT, [row.subject.pk for row in rows])
     last_urged = dict(
         Reminder.objects.filter(month=period.start).order_by("sent_at").values_list("unit_id", "sent_at")
     )
     last_urged = {unit_id: timesince(sent_at) for unit_id, sent_at in last_urged.items()}
-    paired = [(row, year_rows.get(row.subject.pk) if year_rows else None) for row in rows]
+    paired = [
+        (row, year_rows.get(row.subject.pk, Figures()) if year_rows is not None else None) for row in rows
+    ]
     may_manage = permissions.may_manage_assessment(request.user)
     context = {
         "period": period,
@@ -131,10 +133,16 @@ def _charts(year, rows):
     ]
     rates = [(_short_name(r.subject), r.figures.rate) for r in with_items]
     return {
-        "submitted": _chart(charts.stacked_bars, _("Items submitted per month"), months, submitted),
-        "adopted": _chart(charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level),
-        "points": _chart(charts.line_chart, _("Points per month, top five units"), months, by_unit, points),
-        "rate": _drawn(("rate", rates), lambda: _rate_chart(rates)),
+        "submitted": _chart(
+            "submitted", charts.stacked_bars, _("Items submitted per month"), months, submitted
+        ),
+        "adopted": _chart(
+            "adopted", charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level
+        ),
+        "points": _chart(
+            "points", charts.line_chart, _("Points per month, top five units"), months, by_unit, points
+        ),
+        "rate": _drawn("rate", rates, lambda: _rate_chart(rates)),
     }
 
 
@@ -150,7 +158,7 @@ def _rate_chart(rates):
     }
 
 
-def _chart(draw, title, months, series, value_text=None):
+def _chart(name, draw, title, months, series, value_text=None):
     def drawn():
         return {
             "title": title,
@@ -159,25 +167,30 @@ def _chart(draw, title, months, series, value_text=None):
         }
 
     inputs = (draw.__name__, title, months, series, value_text and value_text.__name__)
-    return _drawn(inputs, drawn)
+    return _drawn(name, inputs, drawn)
 
 
-def _drawn(inputs, draw):
-    """A chart drawn once for the same figures, names and language: kept in the cache under a key made
-    of everything it shows, so a change to any of them draws it anew (no invalidation to forget)."""
-    key = "reports:chart:" + hashlib.sha256(repr((get_language(), inputs)).encode()).hexdigest()
+def _drawn(name, inputs, draw):
+    """A chart's figure (its SVG, caption and table), drawn once for the same figures, names and
+    language: kept in the cache under a key made of everything it shows, so a change to any of them
+    draws it anew (no invalidation to forget)."""
+    key = f"reports:chart:{name}:" + shown_key(inputs)
+
+    def html():
+        return render_to_string("reports/includes/chart.html", {"chart": draw(), "name": name})
+
     try:
-        chart = cache.get(key)
+        figure = cache.get(key)
     except Exception:  # a cache that is down must not take the dashboard with it
         logger.warning("Could not read a chart from the cache.", exc_info=True)
-        return draw()
-    if chart is None:
-        chart = draw()
+        return html()
+    if figure is None:
+        figure = html()
         try:
-            cache.set(key, chart, CHART_SECONDS)
+            cache.set(key, figure, CHART_SECONDS)
         except Exception:
             logger.warning("Could not keep a chart in the cache.", exc_info=True)
-    return chart
+    return figure
 
 
 def _switch(period):

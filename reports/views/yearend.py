@@ -26,6 +26,7 @@ from ..forms import YearClosingForm
 from ..models import AssessmentYear, YearEvent
 from ..sheets import xlsx_response
 from ..yearend import measures, month_lines, summary_sentence, year_end_figures
+from .dashboard import shown_key
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 YEARS_OFFERED = 6  # this year and the five before it
@@ -55,6 +56,8 @@ def year_end(request):
     context = {
         **_closing(request.user, scope.year),
         "scope": scope,
+        # the hundred units to choose from, drawn once for the same names and choice
+        "units_key": shown_key([[(u.pk, str(u)) for u in scope.units], scope.unit and scope.unit.pk]),
         "figures": figures,
         "title": year_end_title(figures),
         "sentence": summary_sentence(figures),

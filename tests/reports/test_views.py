@@ -163,9 +163,9 @@ def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
     client.force_login(director)
     client.get(reverse("reports:dashboard"))  # warm the session
     # session, user, roles (2), unread badge; units, figures to recount (none), kept figures, quotas
-    # for the month and again (the units read once) for the year; reminders; the months' sums and
-    # the top units' points for the charts; adoptions waiting to be scored
-    with django_assert_num_queries(17):
+    # for the month; figures to recount and kept figures for the year; reminders; the months' sums
+    # and the top units' points for the charts; adoptions waiting to be scored
+    with django_assert_num_queries(15):
         assert client.get(reverse("reports:dashboard")).status_code == 200
     with django_assert_num_queries(9):
         assert client.get(reverse("reports:rankings"), {"of": "units"}).status_code == 200
