@@ -1,11 +1,7 @@
 """The office's dashboard and rankings, a unit's points ledger, and an officer's own figures."""
 
-import hashlib
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,12 +9,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
 from outlets.models import Adoption, Outlet
+from publicity.drawn import drawn_once, shown_key
 from publicity.numbers import percent, points
 from publicity.paging import page_of
 
@@ -31,9 +28,6 @@ from .exports import figures_sheet, ledger_sheet
 
 EXPORT_LIMIT = 20_000
 RATE_CHART_UNITS = 30  # the adoption-rate chart shows the units with the most signed-off items
-CHART_SECONDS = 3600  # a chart's key names its figures: this only frees the room of old ones
-
-logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -74,7 +68,7 @@ def dashboard(request):
 
 
 def _rows_key(period, paired, last_urged, may_manage):
-    """What the unit table's rows show, as a cache key (`shown_key`)."""
+    """What the unit table's rows show, as a key to draw them once by (publicity.drawn)."""
     shown = [str(period), period.is_over(), may_manage]
     for row, year_figures in paired:
         f, target = row.figures, row.figures.target
@@ -99,13 +93,6 @@ def _ranking_key(rows, measure):
 
 def _figures_shown(f):
     return (f.submitted, f.signed_off, f.delivered, f.adopted, f.signed_off_adopted, f.points)
-
-
-def shown_key(shown):
-    """A cache key for a table's rows made of everything they show (and the language they show it
-    in): rows drawn once are drawn the same until a figure, a name or anything else shown changes,
-    with nothing to invalidate. A hundred units' rows are most of a page's time."""
-    return hashlib.sha256(repr((get_language(), shown)).encode()).hexdigest()
 
 
 def _totals(rows):
@@ -171,26 +158,12 @@ def _chart(name, draw, title, months, series, value_text=None):
 
 
 def _drawn(name, inputs, draw):
-    """A chart's figure (its SVG, caption and table), drawn once for the same figures, names and
-    language: kept in the cache under a key made of everything it shows, so a change to any of them
-    draws it anew (no invalidation to forget)."""
-    key = f"reports:chart:{name}:" + shown_key(inputs)
-
-    def html():
-        return render_to_string("reports/includes/chart.html", {"chart": draw(), "name": name})
-
-    try:
-        figure = cache.get(key)
-    except Exception:  # a cache that is down must not take the dashboard with it
-        logger.warning("Could not read a chart from the cache.", exc_info=True)
-        return html()
-    if figure is None:
-        figure = html()
-        try:
-            cache.set(key, figure, CHART_SECONDS)
-        except Exception:
-            logger.warning("Could not keep a chart in the cache.", exc_info=True)
-    return figure
+    """A chart's figure (its SVG, caption and table), drawn once for what it shows (publicity.drawn)."""
+    return drawn_once(
+        f"chart-{name}",
+        shown_key(inputs),
+        lambda: render_to_string("reports/includes/chart.html", {"chart": draw(), "name": name}),
+    )
 
 
 def _switch(period):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from publicity.drawn import shown_key
 from submissions.actions import ActionRefused
 
 from .. import actions, documents, permissions
@@ -26,7 +27,6 @@ from ..forms import YearClosingForm
 from ..models import AssessmentYear, YearEvent
 from ..sheets import xlsx_response
 from ..yearend import measures, month_lines, summary_sentence, year_end_figures
-from .dashboard import shown_key
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 YEARS_OFFERED = 6  # this year and the five before it
