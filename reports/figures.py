@@ -343,11 +343,14 @@ def monthly_series(year_period, *, top=5):
         submitted[found["start"]] = found["submitted"]
         for name, level in levels.items():
             by_level[level][found["start"]] = found[name]
-    scored = rows.exclude(points=0)
-    best = scored.values("unit_id").annotate(total=Sum("points")).order_by("-total", "unit_id")
+    # a year's points are its months' points: the year's kept figures name the best units
+    year = Tally.objects.filter(
+        kind=Kind.YEAR, start=year_period.start, unit__isnull=False, officer__isnull=True
+    )
+    best = year.exclude(points=0).order_by("-points", "unit_id").values("unit_id")[:top]
     points = defaultdict(lambda: dict.fromkeys(months, Decimal(0)))
-    for unit_id, month, total in scored.filter(unit_id__in=best.values("unit_id")[:top]).values_list(
-        "unit_id", "start", "points"
+    for unit_id, month, total in (
+        rows.exclude(points=0).filter(unit_id__in=best).values_list("unit_id", "start", "points")
     ):
         points[unit_id][month] = total
     return {"months": months, "submitted": submitted, "adopted_by_level": by_level, "points": points}
