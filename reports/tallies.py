@@ -44,10 +44,10 @@ FILTER_AT_MOST = 20  # units or officers of a period recounted by a filtered cou
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def figures_for(period, key, subjects=None, *, breakdowns=False):
+def figures_for(period, key, subjects=None, *, breakdowns=()):
     """{unit or officer id: Figures} for the period from the kept figures. One query, and one more
-    to look for figures not yet recounted (recounted first if there are). `breakdowns`: also the
-    items per outlet and category (`BREAKDOWNS`), which only the year-end figures show."""
+    to look for figures not yet recounted (recounted first if there are). `breakdowns`: also these of
+    the items per outlet and category (`BREAKDOWNS`), which only the year-end figures show."""
     from .figures import Figures  # figures reads this module
 
     heal()
@@ -56,7 +56,7 @@ def figures_for(period, key, subjects=None, *, breakdowns=False):
     tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it
     if subjects is not None:
         tallies = tallies.filter(**{f"{column}__in": subjects})
-    extra = BREAKDOWNS if breakdowns else []
+    extra = [name for name in BREAKDOWNS if name in breakdowns]
     found = {}
     # rows of values, not models: a hundred units' JSON is decoded once, not copied about
     for subject, own, own_by_level, *values in tallies.values_list(

@@ -127,7 +127,8 @@ def _count(figures, period, unit_ids, *, whole_office):
     Returns the items adopted per outlet id and submitted per category id."""
     outlets, categories = Counter(), Counter()
     own = "own_" if whole_office else ""
-    for found in tallies.figures_for(period, tallies.UNIT, unit_ids, breakdowns=True).values():
+    breakdowns = [f"{own}by_outlet", f"{own}by_category"]
+    for found in tallies.figures_for(period, tallies.UNIT, unit_ids, breakdowns=breakdowns).values():
         counts = found.own if whole_office else vars(found)
         figures.reported += counts.get("submitted", 0)
         figures.signed_off += counts.get("signed_off", 0)
