@@ -492,6 +492,7 @@ class _Shape:
             "id": article["id"],
             "run_id": article["id"],
             "article_id": article["id"],
+            "unit_id": article["unit_id"],
             "stage_id": stage.pk,
             "position": self.office.stages.index(stage),
             "revision_id": article["id"],

@@ -513,6 +513,7 @@ def _write(stories, cast):
     for story, revision, run in zip(stories, revisions, runs, strict=True):
         for step in story.steps:
             step.run, step.article, step.revision = run, story.article, revision
+            step.unit_id = story.article.unit_id
         for adoption in story.adoptions:
             adoption.article = story.article
         steps += story.steps

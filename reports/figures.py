@@ -14,8 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from publicity.names import localized
 from submissions.models import Article, Status
 
 from . import tallies
-from .models import AnnualTarget, Quota, Score
+from .models import AnnualTarget, Quota, Score, Tally
 from .periods import Kind, Period, aware_bounds, month_start
 
 
@@ -102,19 +103,28 @@ class Quotas:
         self.by_class = defaultdict(list)
         for quota in Quota.objects.all():
             self.by_class[quota.unit_class_id, quota.month].append(quota)
+        # a hundred units share a few classes: each class's month, and period, is looked up once
+        self._of_class = {}
+        self._of_period = {}
 
     def minimum(self, unit, month):
         """(submitted, adopted) the unit owes for the month starting on the day `month`: nothing for
         a month that began before the unit did (its `active_from`)."""
         if unit.active_from is not None and month < unit.active_from:
             return (0, 0)
-        in_force = partial(self._in_force, unit.unit_class_id, day=month)
-        quota = in_force(month.month) or in_force(None)
-        return (quota.min_submitted, quota.min_adopted) if quota else (0, 0)
+        key = (unit.unit_class_id, month)
+        if key not in self._of_class:
+            in_force = partial(self._in_force, unit.unit_class_id, day=month)
+            quota = in_force(month.month) or in_force(None)
+            self._of_class[key] = (quota.min_submitted, quota.min_adopted) if quota else (0, 0)
+        return self._of_class[key]
 
     def for_period(self, unit, period):
-        pairs = [self.minimum(unit, m) for m in period.months]
-        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+        key = (unit.unit_class_id, unit.active_from, period)
+        if key not in self._of_period:
+            pairs = [self.minimum(unit, m) for m in period.months]
+            self._of_period[key] = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+        return self._of_period[key]
 
     def _in_force(self, unit_class_id, number, day):
         return next((q for q in self.by_class[unit_class_id, number] if q.applies_on(day)), None)
@@ -309,23 +319,45 @@ def _as_date(value):
     return month_start(value.date() if isinstance(value, datetime) else value)
 
 
-def monthly_series(year_period):
-    """The office's months for the charts: submissions, adoptions by outlet level, points by unit,
-    from the units' kept figures of each month (each item once: its own unit's). Two queries."""
+def monthly_series(year_period, *, top=5):
+    """The office's months for the charts: submissions, adoptions by outlet level, and the points of
+    the `top` units with the most points, from the units' kept figures of each month (each item once:
+    its own unit's), summed by the database. Two queries, reading the kept figures as they are: the
+    dashboard reads them after `unit_figures`, which has recounted what was due."""
     months = year_period.months
     submitted = dict.fromkeys(months, 0)
     by_level = {level: dict.fromkeys(months, 0) for level in Outlet.Level.values}
+    rows = Tally.objects.filter(
+        kind=Kind.MONTH,
+        start__gte=year_period.start,
+        start__lt=year_period.end,
+        unit__isnull=False,
+        officer__isnull=True,  # as the unique index reads it
+    )
+    levels = {f"level_{n}": level for n, level in enumerate(by_level)}  # names safe for SQL
+    sums = rows.values("start").annotate(
+        submitted=_json_sum("own__submitted"),
+        **{name: _json_sum(f"own_by_level__{level}") for name, level in levels.items()},
+    )
+    for found in sums.order_by():
+        submitted[found["start"]] = found["submitted"]
+        for name, level in levels.items():
+            by_level[level][found["start"]] = found[name]
+    # a year's points are its months' points: the year's kept figures name the best units
+    year = Tally.objects.filter(
+        kind=Kind.YEAR, start=year_period.start, unit__isnull=False, officer__isnull=True
+    )
+    best = year.exclude(points=0).order_by("-points", "unit_id").values("unit_id")[:top]
     points = defaultdict(lambda: dict.fromkeys(months, Decimal(0)))
-    fields = ("own", "own_by_level", "points")
-    for unit_id, month, own, levels, total in tallies.month_tallies(
-        year_period.start, year_period.end, tallies.UNIT, fields=fields
+    for unit_id, month, total in (
+        rows.exclude(points=0).filter(unit_id__in=best).values_list("unit_id", "start", "points")
     ):
-        submitted[month] += own.get("submitted", 0)
-        for level, n in levels.items():
-            by_level.setdefault(level, dict.fromkeys(months, 0))[month] += n
-        if total:
-            points[unit_id][month] = total
+        points[unit_id][month] = total
     return {"months": months, "submitted": submitted, "adopted_by_level": by_level, "points": points}
+
+
+def _json_sum(path):
+    return Coalesce(Sum(Cast(KT(path), IntegerField())), 0)
 
 
 def own_year(user, day):

@@ -45,9 +45,10 @@ FILTER_AT_MOST = 20  # units or officers of a period recounted by a filtered cou
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def figures_for(period, key, subjects=None):
+def figures_for(period, key, subjects=None, *, breakdowns=()):
     """{unit or officer id: Figures} for the period from the kept figures. One query, and one more
-    to look for figures not yet recounted (recounted first if there are)."""
+    to look for figures not yet recounted (recounted first if there are). `breakdowns`: also these of
+    the items per outlet and category (`BREAKDOWNS`), which only the year-end figures show."""
     from .figures import Figures  # figures reads this module
 
     heal()
@@ -56,15 +57,20 @@ def figures_for(period, key, subjects=None):
     tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it
     if subjects is not None:
         tallies = tallies.filter(**{f"{column}__in": subjects})
+    extra = [name for name in BREAKDOWNS if name in breakdowns]
     found = {}
-    for tally in tallies:
-        if not any(getattr(tally, name) for name in FIELDS):
+    # rows of values, not models: a hundred units' JSON is decoded once, not copied about
+    for subject, own, own_by_level, *values in tallies.values_list(
+        column, "own", "own_by_level", *FIELDS, *extra
+    ):
+        counts, more = values[: len(FIELDS)], values[len(FIELDS) :]
+        if not any(counts):
             continue  # counted again to nothing: as if never counted
-        figures = Figures(**{name: getattr(tally, name) for name in FIELDS})
-        figures.own, figures.own_by_level = dict(tally.own), dict(tally.own_by_level)
-        for name in BREAKDOWNS:  # JSON keys are strings; the ids are numbers
-            setattr(figures, name, {int(k): n for k, n in getattr(tally, name).items()})
-        found[getattr(tally, column)] = figures
+        figures = Figures(**dict(zip(FIELDS, counts, strict=True)))
+        figures.own, figures.own_by_level = own, own_by_level
+        for name, counted in zip(extra, more, strict=True):  # JSON keys are strings; ids are numbers
+            setattr(figures, name, {int(k): n for k, n in counted.items()})
+        found[subject] = figures
     return found
 
 

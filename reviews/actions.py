@@ -172,6 +172,7 @@ def _open_step(run, article, stage, position, revision, *, actor):
     step = ReviewStep.objects.create(
         run=run,
         article=article,
+        unit_id=article.unit_id,
         stage=stage,
         position=position,
         revision=revision,

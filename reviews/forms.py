@@ -89,7 +89,7 @@ class QueueFilterForm(forms.Form):
     def apply(self, steps):
         data = self.cleaned_data
         if data["unit"]:
-            steps = steps.filter(article__unit=data["unit"])
+            steps = steps.filter(unit=data["unit"])
         if data["category"]:
             steps = steps.filter(article__category=data["category"])
         if data["important"]:

@@ -106,7 +106,7 @@ def _decided_by(user):
     condition = Q(pk__in=[])
     for role in REVIEWER_ROLES:
         if units := access.unit_ids(role):
-            condition |= Q(stage__reviewer_role=role, article__unit_id__in=units)
+            condition |= Q(stage__reviewer_role=role, unit_id__in=units)
     return condition & ~Q(article__author=user)
 
 

@@ -153,8 +153,10 @@ class ArticleQuerySet(models.QuerySet):
         """Per unit: items submitted this month — its own and those crediting it (co_units) — and
         its items waiting on it (drafts, returned). One query."""
         submitted = models.Q(submitted_at__gte=month_start, submitted_at__lt=next_month_start)
+        waiting = models.Q(status__in=[Status.DRAFT, Status.RETURNED, Status.IN_REVIEW])
         own = (
-            self.filter(unit_id__in=unit_ids)
+            # only the rows counted: a unit's items of other months and done with are most of them
+            self.filter(submitted | waiting, unit_id__in=unit_ids)
             .annotate(subject=models.F("unit_id"))
             .values_list("subject")
             .annotate(

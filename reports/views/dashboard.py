@@ -4,20 +4,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
 from outlets.models import Adoption, Outlet
+from publicity.drawn import drawn_once, shown_key
 from publicity.numbers import percent, points
 from publicity.paging import page_of
 
-from .. import actions, charts, permissions
-from ..figures import Progress, assessed_units, monthly_series, officer_figures, unit_figures
+from .. import actions, charts, permissions, tallies
+from ..figures import Figures, Progress, assessed_units, monthly_series, officer_figures, unit_figures
 from ..models import Reminder, Score
 from ..periods import Kind, Period
 from ..rankings import MEASURES, rank
@@ -35,24 +38,61 @@ def dashboard(request):
     rows = unit_figures(period)
     if request.GET.get("format") == "xlsx":
         return figures_sheet(rows, period)
-    year_rows = {row.subject.pk: row.figures for row in unit_figures(year)} if period != year else None
+    year_rows = None
+    if period != year:  # the year's items adopted and points next to the period's: no minimums
+        year_rows = tallies.figures_for(year, tallies.UNIT, [row.subject.pk for row in rows])
     last_urged = dict(
         Reminder.objects.filter(month=period.start).order_by("sent_at").values_list("unit_id", "sent_at")
     )
+    last_urged = {unit_id: timesince(sent_at) for unit_id, sent_at in last_urged.items()}
+    paired = [
+        (row, year_rows.get(row.subject.pk, Figures()) if year_rows is not None else None) for row in rows
+    ]
+    may_manage = permissions.may_manage_assessment(request.user)
     context = {
         "period": period,
+        "period_over": period.is_over(),
         "year": year,
-        "rows": [(row, year_rows.get(row.subject.pk) if year_rows else None) for row in rows],
+        "rows": paired,
+        "rows_key": _rows_key(period, paired, last_urged, may_manage),
         "totals": _totals(rows),
         "zero": [row.subject for row in rows if row.figures.submitted == 0],
         "last_urged": last_urged,
-        "may_manage": permissions.may_manage_assessment(request.user),
+        "may_manage": may_manage,
         "charts": _charts(year, rows),
         "Progress": Progress,
         "periods": _switch(period),
         "recomputing": Adoption.objects.filter(needs_scoring=True).count(),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _rows_key(period, paired, last_urged, may_manage):
+    """What the unit table's rows show, as a key to draw them once by (publicity.drawn)."""
+    shown = [str(period), period.is_over(), may_manage]
+    for row, year_figures in paired:
+        f, target = row.figures, row.figures.target
+        shown.append(
+            (
+                row.subject.pk,
+                str(row.subject),
+                _figures_shown(f),
+                (f.progress, f.min_submitted, f.min_adopted),
+                (target.submitted, target.adopted) if target else None,
+                (year_figures.adopted, year_figures.points) if year_figures else None,
+                last_urged.get(row.subject.pk),
+            )
+        )
+    return shown_key(shown)
+
+
+def _ranking_key(rows, measure):
+    shown = [(r.rank, str(r.subject), r.units, _figures_shown(r.figures)) for r in rows]
+    return shown_key([measure, shown])
+
+
+def _figures_shown(f):
+    return (f.submitted, f.signed_off, f.delivered, f.adopted, f.signed_off_adopted, f.points)
 
 
 def _totals(rows):
@@ -72,34 +112,58 @@ def _charts(year, rows):
     by_level = [
         (label, list(series["adopted_by_level"][level].values())) for level, label in Outlet.Level.choices
     ]
-    names = {row.subject.pk: row.subject.short_name or row.subject.name for row in rows}
+    units = {row.subject.pk: row.subject for row in rows}
     top = sorted(series["points"].items(), key=lambda item: -sum(item[1].values()))[:5]
-    by_unit = [(names.get(unit_id, "?"), list(values.values())) for unit_id, values in top]
+    by_unit = [(_short_name(units.get(unit_id)), list(values.values())) for unit_id, values in top]
     with_items = sorted((r for r in rows if r.figures.signed_off), key=lambda r: -r.figures.signed_off)[
         :RATE_CHART_UNITS
     ]
-    rates = [(names[r.subject.pk], r.figures.rate) for r in with_items]
+    rates = [(_short_name(r.subject), r.figures.rate) for r in with_items]
     return {
-        "submitted": _chart(charts.stacked_bars, _("Items submitted per month"), months, submitted),
-        "adopted": _chart(charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level),
-        "points": _chart(charts.line_chart, _("Points per month, top five units"), months, by_unit, points),
-        "rate": {
-            "title": _("Adoption rate by unit"),
-            "svg": charts.bar_list(rates, title=_("Adoption rate by unit"), value_format=percent),
-            "table": {
-                "headers": [_("Unit"), _("Adoption rate")],
-                "rows": [[n, percent(r)] for n, r in rates],
-            },
-        },
+        "submitted": _chart(
+            "submitted", charts.stacked_bars, _("Items submitted per month"), months, submitted
+        ),
+        "adopted": _chart(
+            "adopted", charts.stacked_bars, _("Adoptions per month, by outlet level"), months, by_level
+        ),
+        "points": _chart(
+            "points", charts.line_chart, _("Points per month, top five units"), months, by_unit, points
+        ),
+        "rate": _drawn("rate", rates, lambda: _rate_chart(rates)),
     }
 
 
-def _chart(draw, title, months, series, value_text=None):
+def _short_name(unit):
+    return (unit.short_name or unit.name) if unit is not None else "?"
+
+
+def _rate_chart(rates):
     return {
-        "title": title,
-        "svg": draw(months, series, title=title),
-        "table": charts.chart_table(months, series, value_text) if series else None,
+        "title": _("Adoption rate by unit"),
+        "svg": charts.bar_list(rates, title=_("Adoption rate by unit"), value_format=percent),
+        "table": {"headers": [_("Unit"), _("Adoption rate")], "rows": [[n, percent(r)] for n, r in rates]},
     }
+
+
+def _chart(name, draw, title, months, series, value_text=None):
+    def drawn():
+        return {
+            "title": title,
+            "svg": draw(months, series, title=title),
+            "table": charts.chart_table(months, series, value_text) if series else None,
+        }
+
+    inputs = (draw.__name__, title, months, series, value_text and value_text.__name__)
+    return _drawn(name, inputs, drawn)
+
+
+def _drawn(name, inputs, draw):
+    """A chart's figure (its SVG, caption and table), drawn once for what it shows (publicity.drawn)."""
+    return drawn_once(
+        f"chart-{name}",
+        shown_key(inputs),
+        lambda: render_to_string("reports/includes/chart.html", {"chart": draw(), "name": name}),
+    )
 
 
 def _switch(period):
@@ -122,7 +186,14 @@ def rankings(request):
     rows = rank(officer_figures(period) if of == "officers" else unit_figures(period), measure)
     if request.GET.get("format") == "xlsx":
         return figures_sheet(rows, period, officers=of == "officers", ranked=True)
-    context = {"period": period, "measure": measure, "of": of, "rows": rows, "periods": _switch(period)}
+    context = {
+        "period": period,
+        "measure": measure,
+        "of": of,
+        "rows": rows,
+        "rows_key": _ranking_key(rows, measure),
+        "periods": _switch(period),
+    }
     return render(request, "reports/rankings.html", context)
 
 

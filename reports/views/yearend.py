@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from publicity.drawn import shown_key
 from submissions.actions import ActionRefused
 
 from .. import actions, documents, permissions
@@ -40,6 +41,7 @@ class Scope:
     unit: object  # None: the whole office
     units: list  # the units the user may choose
     office: bool  # may choose the whole office
+    assessed: list  # every assessed unit
 
     @property
     def query(self):
@@ -49,11 +51,13 @@ class Scope:
 @login_required
 def year_end(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     this_year = timezone.localdate().year
     context = {
         **_closing(request.user, scope.year),
         "scope": scope,
+        # the hundred units to choose from, drawn once for the same names and choice
+        "units_key": shown_key([[(u.pk, str(u)) for u in scope.units], scope.unit and scope.unit.pk]),
         "figures": figures,
         "title": year_end_title(figures),
         "sentence": summary_sentence(figures),
@@ -110,7 +114,7 @@ def _close_or_reopen(request, year, action, done):
 @login_required
 def year_end_docx(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     document = io.BytesIO(documents.year_end_docx(figures))
     return FileResponse(document, as_attachment=True, filename=_filename(figures, ".docx"), content_type=DOCX)
 
@@ -118,14 +122,14 @@ def year_end_docx(request):
 @login_required
 def year_end_xlsx(request):
     scope = _scope(request)
-    figures = year_end_figures(scope.year, scope.unit)
+    figures = year_end_figures(scope.year, scope.unit, assessed=scope.assessed)
     headers = [_("Section"), _("Measure"), _("Value")]
     return xlsx_response(_filename(figures, ".xlsx"), year_end_title(figures), headers, _sheet_rows(figures))
 
 
 def _scope(request):
     """The year and unit asked for; 404 for a unit the user may not see, or for someone with no unit."""
-    units = list(assessed_units())
+    assessed = units = list(assessed_units())
     office = permissions.may_see_office_figures(request.user)
     if not office:
         own = permissions.own_units(request.user)
@@ -139,7 +143,8 @@ def _scope(request):
             raise Http404
     else:
         unit = None if office else units[0]
-    return Scope(year=_year(request.GET.get("year")), unit=unit, units=units, office=office)
+    year = _year(request.GET.get("year"))
+    return Scope(year=year, unit=unit, units=units, office=office, assessed=assessed)
 
 
 def _year(value):

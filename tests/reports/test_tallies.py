@@ -24,7 +24,9 @@ from .conftest import at, signed_off_item
 
 def kept_and_counted(period, key):
     """({subject: figures as kept}, {subject: figures counted from the items}), zero rows left out."""
-    return _comparable(tallies.figures_for(period, key)), _comparable(_collect(period, key, levels=True))
+    return _comparable(tallies.figures_for(period, key, breakdowns=tallies.BREAKDOWNS)), _comparable(
+        _collect(period, key, levels=True)
+    )
 
 
 def _comparable(found):

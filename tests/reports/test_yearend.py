@@ -333,6 +333,21 @@ def test_the_office_may_pick_any_assessed_unit(client, office_2025):
     assert page(client, user, year=2025, unit=office_2025["office"].pk).status_code == 404  # not assessed
 
 
+def test_the_unit_choices_follow_renamed_units_and_the_choice(client, office_2025):
+    """The unit choices are kept in the cache under a key made of what they show."""
+    user, second = director(office_2025), office_2025["second"]
+    before = page(client, user, year=2025).content.decode()
+    assert f'<option value="{second.pk}">{second}</option>' in before
+
+    second.name = "Renamed School"
+    second.save()
+    after = page(client, user, year=2025).content.decode()
+    chosen = page(client, user, year=2025, unit=second.pk).content.decode()
+
+    assert f'<option value="{second.pk}">Renamed School</option>' in after
+    assert f'<option value="{second.pk}" selected>Renamed School</option>' in chosen
+
+
 def test_a_units_people_see_their_own_unit_only(client, year_2025):
     school, second = year_2025["school"], year_2025["second"]
     for user in (officer_of(school), leader_of(school)):

@@ -345,6 +345,24 @@ def test_the_queue_is_oldest_first_and_only_mine(article, people, school):
     assert not ReviewStep.objects.for_queue().filter(queue_filter(people["director"])).exists()
 
 
+def test_every_step_keeps_its_items_unit_for_the_queue(article, people, school):
+    """The queue finds a unit's waiting steps by the unit kept on each step: each step of the way
+    (submitted, approved on, returned and resubmitted) must carry the item's unit."""
+    from reviews.permissions import queue_filter
+
+    submit(article)
+    approve(article, people["leader"])
+    return_it(article, people["director"])
+    article.refresh_from_db()
+    submit(article)
+
+    steps = ReviewStep.objects.filter(article=article)
+    assert steps.count() == 3 and {s.unit_id for s in steps} == {school.pk}
+    assert [
+        s.article_id for s in ReviewStep.objects.for_queue().filter(queue_filter(people["director"]))
+    ] == [article.pk]
+
+
 def test_submit_snapshots_a_revision(article):
     from tests.factories import PhotoFactory
 
