@@ -292,7 +292,7 @@ def settle(delivery, fields, *, now, durable=True, added=()):
     ]
     with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_prepared(cursor, sql) if connection.vendor == "postgresql" else sql, params)
             row = cursor.fetchone()
         if row is not None and connection.vendor != "postgresql":
             for obj in added:
