@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -82,10 +82,21 @@ def claim(delivery_id, *, now=None):
     at its concurrency cap (sends whose lease ran out do not count). Returns (delivery, was_abandoned),
     the delivery with its outlet, article (and its photos) and revision.
 
-    Two statements: read the delivery while locking its outlet (one claimer per outlet at a time), then
-    one conditional update that takes it only if nothing changed since the read (compare and set, the
-    attempt count being the fencing token) and the outlet still has a free send slot."""
+    Read the delivery while locking its outlet (one claimer per outlet at a time), then one conditional
+    update that takes it only if it is due and the outlet still has a free send slot. On PostgreSQL
+    both in one round trip (statements.take_at_once); elsewhere the update takes the delivery only if
+    nothing changed since the read (compare and set, the attempt count being the fencing token). The
+    claim's commit waits for the disk: a claim lost after the send would send again unasked."""
     now = now or timezone.now()
+    lease_until = now + lease_duration()
+    if connection.vendor == "postgresql":
+        delivery, taken = statements.take_at_once(delivery_id, lease_until=lease_until, now=now)
+        if delivery is None or taken is None:
+            return None  # not due, or at the cap (a finishing send kicks the next waiting one)
+        was_abandoned = delivery.state == Delivery.State.SENDING
+        delivery.state, delivery.lease_until = Delivery.State.SENDING, lease_until
+        delivery.attempts, delivery.maybe_sent = taken  # maybe_sent: an abandoned send may have arrived
+        return _claimed(delivery), was_abandoned
     with transaction.atomic():
         delivery = statements.read_for_claim(delivery_id)
         if delivery is None or not delivery.outlet.is_active or not delivery.is_due(now):
@@ -93,7 +104,7 @@ def claim(delivery_id, *, now=None):
         was_abandoned = delivery.state == Delivery.State.SENDING
         taken = {
             "state": Delivery.State.SENDING,
-            "lease_until": now + lease_duration(),
+            "lease_until": lease_until,
             "attempts": delivery.attempts + 1,
             "maybe_sent": delivery.maybe_sent or was_abandoned,  # an abandoned send may have arrived
         }
@@ -101,13 +112,17 @@ def claim(delivery_id, *, now=None):
             return None  # at the cap, not lost: a finishing send kicks the next waiting one
     for name, value in taken.items():
         setattr(delivery, name, value)
+    return _claimed(delivery), was_abandoned
+
+
+def _claimed(delivery):
     article = delivery.article
     # Read as a prefetch would leave them, so that every adapter's article.photos.all() finds them;
     # most items credit no other unit, and then the payload need not ask.
     article._prefetched_objects_cache = {"photos": _fetched(article.photos, delivery.photos)}
     if not delivery.has_co_units:
         article._prefetched_objects_cache["co_units"] = _fetched(article.co_units, [])
-    return delivery, was_abandoned
+    return delivery
 
 
 def _fetched(related, objects):

@@ -4,6 +4,7 @@ cost more time than running them. What they are for is told in outlets/actions.p
 
 PostgreSQL and SQLite (3.35+, for RETURNING)."""
 
+import weakref
 from contextlib import nullcontext
 from functools import cache
 
@@ -103,7 +104,9 @@ def _claim_read(vendor):
         joins=" ".join(joins),
         **names,
     )
-    if connection.features.has_select_for_update_of:
+    if vendor == "postgresql":  # claimed in one round trip: the outlet is locked first (take_at_once)
+        sql += " FOR UPDATE OF d"
+    elif connection.features.has_select_for_update_of:
         sql += f" FOR UPDATE OF {connection.ops.quote_name(names['o'])}"
     elif connection.features.has_select_for_update:
         sql += " FOR UPDATE"
@@ -116,7 +119,10 @@ def read_for_claim(delivery_id):
     sql, joined, photo = _claim_read(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [delivery_id])
-        rows = cursor.fetchall()
+        return _built(cursor.fetchall(), joined, photo)
+
+
+def _built(rows, joined, photo):
     if not rows:
         return None
     row, built, start = rows[0], {}, 0
@@ -130,6 +136,76 @@ def read_for_claim(delivery_id):
     delivery.has_co_units = bool(row[-1])
     delivery.photos = [p for p in (photo.build(r[start:-1]) for r in rows) if p is not None]
     return delivery
+
+
+@cache
+def _claim(vendor):
+    """Three statements sent at once (the simple query protocol runs them as one transaction, which
+    commits at the end, waiting for the disk): lock the outlet (one claimer per outlet at a time);
+    read the delivery as a send needs it, locking its row; take it if it is due, its outlet active
+    and below its cap. Each statement sees what was committed before it began: the count of busy
+    sends is taken with the outlet locked. Parameters: see take_at_once."""
+    # Every column qualified: inside a subquery an unqualified name is the innermost table's.
+    table, d, o, busy = Names(Delivery), Names(Delivery, "d"), Names(Outlet, "o"), Names(Delivery, "busy")
+    lock = "SELECT 1 FROM {o} WHERE {o.pk} = (SELECT {d.outlet} FROM {d} WHERE {d.pk} = %s) FOR UPDATE OF o"
+    take = (
+        "UPDATE {d} SET {t.state} = %s, {t.lease_until} = %s, {t.attempts} = {d.attempts} + 1, "
+        "{t.maybe_sent} = ({d.maybe_sent} OR {d.state} = %s) "
+        "WHERE {d.pk} = %s AND (({d.state} IN (%s, %s) AND {d.next_attempt_at} <= %s) "
+        "OR ({d.state} = %s AND {d.lease_until} < %s)) "
+        "AND EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = {d.outlet} AND {o.is_active} "
+        "AND {o.max_concurrency} > (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = {o.pk} "
+        "AND {busy.state} = %s AND {busy.lease_until} >= %s)) "
+        "RETURNING {d.attempts}, {d.maybe_sent}"
+    )
+    read = _claim_read(vendor)[0]
+    return "; ".join([lock.format(o=o, d=d), read, take.format(t=table, d=d, o=o, busy=busy)])
+
+
+def take_at_once(delivery_id, *, lease_until, now):
+    """PostgreSQL: read the delivery as read_for_claim() does and, in the same round trip and
+    transaction, take it for an attempt (state sending, lease until `lease_until`, one more attempt,
+    `maybe_sent` if an expired send is taken over) if it is due at `now`, its outlet active and
+    below its cap. (the delivery as read, before the take, or None; (attempts, maybe_sent) as taken,
+    or None if not taken)."""
+    now, lease_until = prep("lease_until", now), prep("lease_until", lease_until)
+    params = [
+        delivery_id,
+        delivery_id,
+        *(SENDING, lease_until, SENDING, delivery_id, *WAITING, now, SENDING, now, SENDING, now),
+    ]
+    _, joined, photo = _claim_read(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(_prepared(cursor, _claim(connection.vendor)), params)
+        cursor.nextset()
+        delivery = _built(cursor.fetchall(), joined, photo)
+        cursor.nextset()
+        return delivery, cursor.fetchone()
+
+
+_names = {}  # statement -> its name in PREPARE
+_prepared_on = weakref.WeakKeyDictionary()  # database connection -> the names prepared on it
+
+
+def _prepared(cursor, statements):
+    """The SQL that runs `statements` ("; "-separated, %s parameters) as statements prepared on this
+    connection: parsing and planning the claim's statements took longer than running them. Each is
+    prepared the first time the connection runs it (PREPARE lasts as long as the session, whatever
+    becomes of the transaction). PostgreSQL; not through a pooler in transaction mode."""
+    done = _prepared_on.setdefault(cursor.db.connection, set())
+    run, prepare = [], []
+    for statement in statements.split("; "):
+        name = _names.setdefault(statement, f"publicity_{len(_names)}")
+        count = statement.count("%s")
+        if name not in done:
+            pieces = statement.split("%s")
+            numbered = pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
+            prepare.append(f"PREPARE {name} AS {numbered}")
+        run.append(f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}")
+    if prepare:
+        cursor.execute("; ".join(prepare))
+        done.update(_names[statement] for statement in statements.split("; "))
+    return "; ".join(run)
 
 
 @cache
@@ -216,7 +292,7 @@ def settle(delivery, fields, *, now, durable=True, added=()):
     ]
     with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_prepared(cursor, sql) if connection.vendor == "postgresql" else sql, params)
             row = cursor.fetchone()
         if row is not None and connection.vendor != "postgresql":
             for obj in added:
