@@ -10,6 +10,7 @@ from reports.models import AnnualTarget, Quota, Score, ScoreRule
 from reports.periods import add_months, aware_bounds, month_start
 from reviews.models import ReviewStep
 from submissions.models import Article, Event, Revision, Status
+from tests import demo_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ COUNTED = [
 @pytest.fixture
 def history(db):
     """The items of the year's history (the review demo's items have photos; these have none)."""
-    call_command("seed_demo", verbosity=0)
+    demo_snapshot.seed()
     return Article.objects.filter(photos__isnull=True, submitted_at__isnull=False)
 
 
