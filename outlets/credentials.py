@@ -1,5 +1,9 @@
 """Outlet credentials, encrypted at rest with keys of their own (OUTLET_CREDENTIAL_KEYS), never
-SECRET_KEY. The first key encrypts; every key decrypts, so keys can be rotated."""
+SECRET_KEY. The first key encrypts; every key decrypts, so keys can be rotated.
+
+A process keeps what it decrypted, keyed by the stored ciphertext and the keys: decrypting (and, on a
+laptop, reading the key file) on every delivery cost more than signing its message. A changed secret
+is stored as a new ciphertext, so the next delivery decrypts it at once."""
 
 from pathlib import Path
 
@@ -31,12 +35,24 @@ def encrypt(secret):
     return _fernet().encrypt(secret.encode()).decode() if secret else ""
 
 
+MAX_DECRYPTED = 256
+_decrypted = {}  # (ciphertext, keys, key folder) -> the secret
+
+
 def decrypt(token):
     if not token:
         return ""
+    cached = (token, tuple(settings.OUTLET_CREDENTIAL_KEYS), str(settings.VAR_DIR))
+    found = _decrypted.get(cached)
+    if found is not None:
+        return found
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        found = _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ImproperlyConfigured(
             "An outlet credential cannot be decrypted with OUTLET_CREDENTIAL_KEYS."
         ) from None
+    if len(_decrypted) >= MAX_DECRYPTED:
+        _decrypted.clear()
+    _decrypted[cached] = found
+    return found
