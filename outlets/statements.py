@@ -242,13 +242,14 @@ def _settle(vendor, names, durable, added):
     update = "UPDATE {d} SET {columns} WHERE {d.pk} = %s AND {d.state} = %s AND {d.attempts} = %s".format(
         d=d, columns=", ".join(f"{getattr(d, name)} = %s" for name in names)
     )
+    # The outlet's waiting deliveries are looked through only if it was at its cap (rarely): the
+    # subquery after THEN runs only when its CASE gets there, so a settle costs no scan of them.
     waiting = (
-        "(SELECT {w.pk} FROM {w} INNER JOIN {o} ON {o.pk} = {w.outlet} "
-        "WHERE {w.outlet} = %s AND {o.is_active} = %s AND {w.state} IN (%s, %s) "
-        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s "
+        "(CASE WHEN EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = %s AND {o.is_active} = %s "
         "AND {o.max_concurrency} <= 1 + (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = %s "
-        "AND {busy.state} = %s AND {busy.lease_until} >= %s AND {busy.pk} <> %s) "
-        "ORDER BY {w.next_attempt_at} LIMIT 1)"
+        "AND {busy.state} = %s AND {busy.lease_until} >= %s AND {busy.pk} <> %s)) "
+        "THEN (SELECT {w.pk} FROM {w} WHERE {w.outlet} = %s AND {w.state} IN (%s, %s) "
+        "AND {w.next_attempt_at} <= %s AND {w.pk} <> %s ORDER BY {w.next_attempt_at} LIMIT 1) END)"
     ).format(w=Names(Delivery, "w"), o=Names(Outlet, "o"), busy=Names(Delivery, "busy"))
     if vendor != "postgresql":
         return f"{update} RETURNING {waiting}"
@@ -287,8 +288,8 @@ def settle(delivery, fields, *, now, durable=True, added=()):
         *(prep(name, value) for name, value in fields.items()),
         *(delivery.pk, SENDING, delivery.attempts),
         *(value for obj in added for value in _values(obj) if connection.vendor == "postgresql"),
-        *(delivery.outlet_id, True, *WAITING, prep("next_attempt_at", now), delivery.pk),
-        *(delivery.outlet_id, SENDING, prep("lease_until", now), delivery.pk),
+        *(delivery.outlet_id, True, delivery.outlet_id, SENDING, prep("lease_until", now), delivery.pk),
+        *(delivery.outlet_id, *WAITING, prep("next_attempt_at", now), delivery.pk),
     ]
     with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
         with connection.cursor() as cursor:
