@@ -164,6 +164,10 @@ class Delivery(models.Model):
             models.Index(fields=["outlet", "-delivered_at"], name="delivery_outlet_delivered"),
             # the assessment figures count the items delivered in a period
             models.Index(fields=["delivered_at"], condition=Q(state="delivered"), name="delivery_delivered"),
+            # Sends under way, counted against the outlet's cap at every claim and settle.
+            models.Index(
+                fields=["outlet", "lease_until"], condition=Q(state="sending"), name="delivery_sending"
+            ),
         ]
 
     def __str__(self):
