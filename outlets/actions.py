@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role, Unit, User
 from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
 from submissions.actions import ActionRefused
-from submissions.models import Article, Event, Status
+from submissions.models import Article, Event, Photo, Status
 
 from . import statements
 from .adapters import DeliveryError, LeaseLost, Recorder, adapter_for
@@ -119,9 +120,10 @@ def _claimed(delivery):
     article = delivery.article
     # Read as a prefetch would leave them, so that every adapter's article.photos.all() finds them;
     # most items credit no other unit, and then the payload need not ask.
-    article._prefetched_objects_cache = {"photos": _fetched(article.photos, delivery.photos)}
+    photos = _fetched(article.photos, delivery.photos) if delivery.photos else _none(Photo)
+    article._prefetched_objects_cache = {"photos": photos}
     if not delivery.has_co_units:
-        article._prefetched_objects_cache["co_units"] = _fetched(article.co_units, [])
+        article._prefetched_objects_cache["co_units"] = _none(Unit)
     return delivery
 
 
@@ -129,6 +131,16 @@ def _fetched(related, objects):
     """A related manager's queryset holding `objects`, as prefetch_related_objects() leaves it."""
     found = related.get_queryset()
     found._result_cache, found._prefetch_done = objects, True
+    return found
+
+
+@cache
+def _none(model):
+    """An empty queryset of `model`, fetched: what a prefetch leaves for an article that has none of
+    them. Built once per process (a related manager's queryset cost a third of a millisecond); as
+    .none(), whatever is chained to it stays empty."""
+    found = model._default_manager.none()
+    found._result_cache, found._prefetch_done = [], True
     return found
 
 
