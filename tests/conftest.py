@@ -1,4 +1,7 @@
+import os
+
 import pytest
+from django.conf import settings as django_settings
 
 from accounts.models import Role, Unit
 from reviews.models import ReviewChain, ReviewStage
@@ -6,6 +9,39 @@ from tests import demo_snapshot
 from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, officer_of
 
 pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture", "tests.s3"]
+
+# `make test` runs the suite in two processes (pytest-xdist). Each has its own test database
+# (pytest-django names it) and its own keys in a shared Redis cache; the tests that use the one
+# WordPress, or the shared Redis as a broker, run in one process, one after another.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER:
+    django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
+SHARED_FIXTURES = {"wordpress", "wordpress_peer"}
+SHARED_MODULES = {
+    f"tests/{name}.py"
+    for name in (
+        "accounts/test_password_reset",
+        "outlets/test_promises",
+        "outlets/test_wordpress",
+        "peers/test_wordpress_peer",
+        "submissions/test_actions",
+        "submissions/test_storage",
+        "test_beat",
+        "test_broker_timeouts",
+        "test_celery_worker",
+        "test_health",
+        "test_scale_out",
+        "test_settings",
+    )
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        shared = SHARED_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if shared or item.nodeid.split("::")[0] in SHARED_MODULES:
+            item.add_marker(pytest.mark.xdist_group("shared-services"))
 
 
 @pytest.fixture(autouse=True, scope="session")
