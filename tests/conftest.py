@@ -1,7 +1,4 @@
-import os
-
 import pytest
-from django.conf import settings as django_settings
 
 from accounts.models import Role, Unit
 from reviews.models import ReviewChain, ReviewStage
@@ -10,47 +7,16 @@ from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, 
 
 pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture", "tests.s3"]
 
-# `make test` runs the suite in two processes (pytest-xdist). Each has its own test database
-# (pytest-django names it) and its own keys in a shared Redis cache; the tests that use the one
-# WordPress, or the shared Redis as a broker, run in one process, one after another.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if WORKER:
-    django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
-SHARED_FIXTURES = {"wordpress", "wordpress_peer"}
-SHARED_MODULES = {
-    f"tests/{name}.py"
-    for name in (
-        "accounts/test_password_reset",
-        "outlets/test_promises",
-        "outlets/test_wordpress",
-        "peers/test_wordpress_peer",
-        "submissions/test_actions",
-        "submissions/test_storage",
-        "test_beat",
-        "test_broker_timeouts",
-        "test_celery_worker",
-        "test_health",
-        "test_scale_out",
-        "test_settings",
-    )
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items):
-    for item in items:
-        shared = SHARED_FIXTURES & set(getattr(item, "fixturenames", ()))
-        if shared or item.nodeid.split("::")[0] in SHARED_MODULES:
-            item.add_marker(pytest.mark.xdist_group("shared-services"))
-
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_by_delete():
     """Empty the tables after a test that commits with DELETE, not TRUNCATE, on PostgreSQL.
 
     TRUNCATE gives every table (and index) a new file and costs ~0.8 s for our 64 tables, after each of
-    the ~150 tests that commit; DELETE of the few rows a test leaves costs ~20 ms. The foreign keys are
-    deferred, so the order of the statements does not matter inside flush's transaction."""
+    the ~150 tests that commit; DELETE of the few rows a test leaves costs ~20 ms. The tables are locked
+    first, all at once as TRUNCATE locks them, so that a request the live server is still finishing is
+    waited for rather than deadlocked with row by row. The foreign keys are deferred, so the order of
+    the statements does not matter inside flush's transaction."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
@@ -58,7 +24,10 @@ def _flush_by_delete():
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences or allow_cascade:
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+        names = [self.quote_name(table) for table in tables]
+        return [f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE;"] + [
+            f"DELETE FROM {name};" for name in names
+        ]
 
     DatabaseOperations.sql_flush = sql_flush
     yield
