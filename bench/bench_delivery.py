@@ -220,14 +220,7 @@ def _throughput(people, outlet):
 def _in_process(people, outlet):
     """One delivery after another in this process, as a worker runs them. Each delivery is queued just
     before it is sent (not timed), so that no other is waiting and nothing is kicked on the side."""
-    revision = Revision.objects.create(
-        article=_article(people, "in-process"),
-        number=1,
-        title="t",
-        body="b",
-        content_hash="x",
-        created_by=people["officer"],
-    )
+    revision = _revision(people, "in-process")
     for _ in range(10):  # warm up: connections, caches, the statements' text
         run_delivery(_queued(people, outlet, revision).pk)
     spent, cpu, statements, round_trips, commits = 0.0, 0.0, 0, 0, 0
@@ -264,6 +257,17 @@ def _durable_commit(outlet, repeat=100):
     return (time.perf_counter() - started) / repeat * 1000
 
 
+def _revision(people, name):
+    return Revision.objects.create(
+        article=_article(people, name),
+        number=1,
+        title="t",
+        body="b",
+        content_hash="x",
+        created_by=people["officer"],
+    )
+
+
 def _queued(people, outlet, revision):
     return Delivery.objects.create(
         article=revision.article, revision=revision, outlet=outlet, created_by=people["director"]
@@ -272,14 +276,7 @@ def _queued(people, outlet, revision):
 
 def _payload(people, outlet):
     """What the delivery loop sends: the webhook adapter's payload of a bench item."""
-    revision = Revision.objects.create(
-        article=_article(people, "ceiling"),
-        number=1,
-        title="t",
-        body="b",
-        content_hash="x",
-        created_by=people["officer"],
-    )
+    revision = _revision(people, "ceiling")
     delivery, _ = claim(_queued(people, outlet, revision).pk)
     Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.CANCELLED, lease_until=None)
     return payload(delivery)

@@ -5,6 +5,7 @@ A process keeps what it decrypted, keyed by the stored ciphertext and the keys: 
 laptop, reading the key file) on every delivery cost more than signing its message. A changed secret
 is stored as a new ciphertext, so the next delivery decrypts it at once."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -35,24 +36,18 @@ def encrypt(secret):
     return _fernet().encrypt(secret.encode()).decode() if secret else ""
 
 
-MAX_DECRYPTED = 256
-_decrypted = {}  # (ciphertext, keys, key folder) -> the secret
-
-
 def decrypt(token):
     if not token:
         return ""
-    cached = (token, tuple(settings.OUTLET_CREDENTIAL_KEYS), str(settings.VAR_DIR))
-    found = _decrypted.get(cached)
-    if found is not None:
-        return found
+    return _decrypt(token, tuple(settings.OUTLET_CREDENTIAL_KEYS), str(settings.VAR_DIR))
+
+
+@lru_cache(maxsize=256)
+def _decrypt(token, keys, key_folder):
+    # keys and key folder only key the cache: other keys must not read what the old ones decrypted
     try:
-        found = _fernet().decrypt(token.encode()).decode()
+        return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ImproperlyConfigured(
             "An outlet credential cannot be decrypted with OUTLET_CREDENTIAL_KEYS."
         ) from None
-    if len(_decrypted) >= MAX_DECRYPTED:
-        _decrypted.clear()
-    _decrypted[cached] = found
-    return found
