@@ -52,8 +52,10 @@ $(AXE): tests/e2e/node/package-lock.json
 	npm ci --prefix tests/e2e/node --no-audit --no-fund --silent
 	touch $@
 
+# Two processes (pytest-xdist): tests/conftest.py keeps the ones that share WordPress or the broker in one.
+TEST_PROCESSES ?= 2
 test: $(VENV)/.installed $(MO) var/.dirs $(AXE)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 # Real processes and real faults (README: "Chaos suite"); not part of `make test`.
 chaos: $(VENV)/.installed $(MO) var/.dirs

@@ -1,4 +1,8 @@
+import os
+
 import pytest
+from _pytest.nodeid import NodeId
+from django.conf import settings as django_settings
 
 from accounts.models import Role, Unit
 from reviews.models import ReviewChain, ReviewStage
@@ -6,6 +10,58 @@ from tests import demo_snapshot
 from tests.factories import ArticleFactory, RoleAssignmentFactory, UnitFactory, officer_of
 
 pytest_plugins = ["tests.smtp", "tests.peers.wordpress_fixture", "tests.s3"]
+
+# `make test` runs the suite in two processes (pytest-xdist). Each has its own test database
+# (pytest-django names it) and its own keys in a shared Redis cache; the tests that use the one
+# WordPress, or the shared Redis as a broker, run in one process, one after another.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER:
+    django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
+SHARED_FIXTURES = {"wordpress", "wordpress_peer"}
+SHARED_MODULES = {
+    f"tests/{name}.py"
+    for name in (
+        "accounts/test_password_reset",
+        "outlets/test_promises",
+        "outlets/test_wordpress",
+        "peers/test_wordpress_peer",
+        "submissions/test_actions",
+        "submissions/test_storage",
+        "test_beat",
+        "test_broker_timeouts",
+        "test_celery_worker",
+        "test_health",
+        "test_scale_out",
+        "test_settings",
+    )
+}
+SHARED_GROUP = "shared-services"
+
+
+def shared(item) -> bool:
+    """Whether a test uses the one WordPress or the shared broker."""
+    return bool(SHARED_FIXTURES & set(getattr(item, "fixturenames", ()))) or (
+        item.nodeid.split("::")[0] in SHARED_MODULES
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Put the tests that share a service in one pytest-xdist group, and make the group stick.
+
+    pytest-xdist 3.8 marks a grouped test by writing `nodeid@group` to `item._nodeid`, which pytest 9 no
+    longer reads (the id lives in `item._id`); left so, every test is scheduled on its own and the
+    WordPress tests of two processes delete each other's posts."""
+    for item in items:
+        if shared(item):
+            item.add_marker(pytest.mark.xdist_group(SHARED_GROUP))
+    result = yield  # pytest-xdist's worker names the groups here
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            grouped = item.__dict__.get("_nodeid")
+            if grouped and str(item.nodeid) != grouped:
+                item._id = NodeId.parse(grouped)
+    return result
 
 
 @pytest.fixture(autouse=True, scope="session")
