@@ -52,8 +52,9 @@ def pytest_collection_modifyitems(config, items):
     pytest-xdist 3.8 marks a grouped test by writing `nodeid@group` to `item._nodeid`, which pytest 9 no
     longer reads (the id lives in `item._id`); left so, every test is scheduled on its own and the
     WordPress tests of two processes delete each other's posts."""
+    grouping = config.pluginmanager.hasplugin("xdist")  # `-p no:xdist` knows no such mark
     for item in items:
-        if shared(item):
+        if grouping and shared(item):
             item.add_marker(pytest.mark.xdist_group(SHARED_GROUP))
     result = yield  # pytest-xdist's worker names the groups here
     if getattr(config.option, "loadgroup", False):
@@ -126,6 +127,20 @@ def _celery_eager():
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _our_celery_app_stays_current():
+    """A test that makes a Celery app of its own must not leave it current: shared tasks resolve through
+    the current app, so every later test's queued tasks would go to its broker instead of running."""
+    from celery import current_app
+
+    from publicity.celery import app
+
+    yield
+    if current_app._get_current_object() is not app:
+        app.set_current()
+        pytest.fail("This test left another Celery app current; make it with set_as_current=False.")
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ def redbeat(tmp_path):
     worker reads; removed afterwards."""
     url = settings.CELERY_BROKER_URL
     prefix = f"test-redbeat-{uuid.uuid4().hex[:8]}"
-    app = Celery(broker=url)
+    app = Celery(broker=url, set_as_current=False)  # the eager app stays current for other tests
     app.conf.update(redbeat_redis_url=url, redbeat_key_prefix=prefix, redbeat_redis_options={})
     queue = f"{prefix}-queue"
     RedBeatSchedulerEntry(

@@ -37,7 +37,8 @@ def broker(tmp_path):
             "control_folder": str(tmp_path / "control"),
         }
     env["CELERY_RESULT_BACKEND"] = backend
-    return env, Celery(broker=url, backend=backend, broker_transport_options=options)
+    # not the current app: the tasks our actions queue in other tests must still find the eager one
+    return env, Celery(broker=url, backend=backend, broker_transport_options=options, set_as_current=False)
 
 
 def test_a_real_worker_process_runs_a_task(broker, tmp_path):

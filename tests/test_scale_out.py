@@ -136,7 +136,9 @@ class Machines:
         """A Celery client of the machines' broker. Celery prefers CELERY_BROKER_URL from the environment
         (this process's names another Redis) to broker=, but not to the read and write URLs."""
         url = self.broker
-        return Celery("scaleout-client", broker=url, broker_read_url=url, broker_write_url=url)
+        return Celery(
+            "scaleout-client", broker=url, broker_read_url=url, broker_write_url=url, set_as_current=False
+        )
 
 
 @pytest.fixture
