@@ -140,8 +140,9 @@ def test_a_hung_cache_neither_hangs_nor_stops_a_reset(person):
         )
 
     assert answer["status"] == 302
-    # About a second; redis-py's own default (5 s) took 5.8 s.
-    assert answer["seconds"] < 3
+    # About a second (3.7 s on a machine running two suites at once); redis-py's own default (5 s)
+    # took 5.8 s.
+    assert answer["seconds"] < 4.5
     assert "To: lin@example.org" in output  # the console e-mail backend printed the link's mail
 
 
