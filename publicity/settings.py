@@ -376,8 +376,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # axes logs every sign-in at INFO; its lockouts (WARNING) are what an operator needs.
-    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
+    # axes logs every sign-in at INFO; its lockouts (WARNING) are what an operator needs. WeasyPrint and
+    # fontTools log each step of each PDF (a hundred lines) at INFO.
+    "loggers": {
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }
 
 # Assessment (reports): the month-end reminder goes out this many days before the month ends; an

@@ -47,3 +47,31 @@ def test_a_pdf_fetches_no_url_its_content_names(tmp_path, local_server):
     assert "沙湾区" in text and "LEAKED" not in text and "FETCHED" not in text
     assert hits == []
     assert all(font.is_ours for font in pdf_fonts(data))
+
+
+def test_the_font_a_pdf_embeds_is_cut_to_its_characters_and_keeps_every_weight():
+    from fontTools.ttLib import TTFont
+
+    from publicity.pdf import _font_for, pdf_font_path
+
+    html = "<p>沙湾区 &#x9f98; <b>加粗</b></p>"
+    with _font_for(html) as path:
+        font = TTFont(path)
+
+    whole = TTFont(pdf_font_path())
+    drawn = set(font.getBestCmap())
+    assert {ord(c) for c in "沙湾区龘加粗0123456789第页"} <= drawn  # the entity too, and page numbers
+    assert len(font.getGlyphOrder()) < len(whole.getGlyphOrder()) / 50  # 31,036 glyphs whole
+    assert [axis.axisTag for axis in font["fvar"].axes] == ["wght"]  # still variable: bold is drawn
+
+
+def test_bold_and_semi_bold_text_is_drawn_in_those_weights():
+    data = render_pdf('<p>正文 <b>加粗</b> <span style="font-weight: 600">半粗</span></p>')
+
+    names = sorted(font.name for font in pdf_fonts(data))
+    assert names == [
+        "Publicity-Noto-Sans-SC",
+        "Publicity-Noto-Sans-SC-Bold",
+        "Publicity-Noto-Sans-SC-Semi-Bold",
+    ]
+    assert "正文 加粗 半粗" in pdf_text(data)
