@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from publicity.drawn import shown_key
 from publicity.paging import page_of
 from submissions import permissions as item_permissions
 from submissions.actions import ActionRefused
@@ -24,6 +25,7 @@ from .credentials import decrypt
 from .forms import DeliveryFilterForm
 from .models import Delivery, DeliveryAttempt, Outlet
 from .permissions import may_manage_deliveries, may_see_feed_address, require_office
+from .templatetags.deliveries import delivery_state
 
 PHOTO_LINK_AGE = timedelta(days=14)
 
@@ -97,11 +99,27 @@ def delivery_list(request):
     deliveries = Delivery.objects.select_related("outlet", "article", "article__unit", "revision")
     if form.is_valid():
         deliveries = form.apply(deliveries)
-    return render(
-        request,
-        "outlets/delivery_list.html",
-        {"form": form, **page_of(request, deliveries, name="deliveries"), "outlets": _health()},
-    )
+    context = {"form": form, **page_of(request, deliveries, name="deliveries"), "outlets": _health()}
+    context["rows_key"] = _rows_key(context["deliveries"])
+    return render(request, "outlets/delivery_list.html", context)
+
+
+def _rows_key(deliveries):
+    """What the list's rows show, as a key to draw them once by (publicity.drawn)."""
+    shown = [
+        (
+            d.pk,
+            d.article_id,
+            delivery_state(d),
+            d.revision.title,
+            str(d.outlet),
+            str(d.article.unit),
+            d.created_at,
+            d.attempts,
+        )
+        for d in deliveries
+    ]
+    return shown_key([timezone.get_current_timezone_name(), shown])
 
 
 def _health():

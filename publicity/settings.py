@@ -198,6 +198,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's, with inputs and selects drawn in Python: a list's filters cost dozens of renders otherwise.
+FORM_RENDERER = "publicity.renderers.FormRenderer"
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, or consolemail://) — console on a laptop.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -44,7 +45,10 @@ def home(request):
         standing = {row.subject.pk: row.figures for row in unit_figures(this_month, units=assessed)}
         context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
         context["my_year"] = own_year(request.user, context["month"])
-        adopted = Exists(Adoption.objects.filter(article=OuterRef("pk")))
+        # a scalar subquery, not EXISTS: PostgreSQL may answer an EXISTS by hashing every adoption
+        # ever recorded (a whole-table scan for six rows); this one asks the index for each row
+        found = Adoption.objects.filter(article=OuterRef("pk")).order_by().annotate(one=Value(True))
+        adopted = Coalesce(Subquery(found.values("one")[:1]), False)
         recent = Article.objects.for_list().annotate(adopted=adopted).per_unit([u.pk for u in units])
         context["recent"] = first_rows(recent, HOME_RECENT)
     if credited := credited_unit_ids(request.user):

@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from outlets.models import Outlet
+from publicity.drawn import shown_key
 from publicity.paging import page_of
 from publicity.pdf import render_pdf
 from submissions import permissions as item_permissions
@@ -50,9 +52,36 @@ def queue(request):
     for step in context["steps"]:
         step.signs_off = actions.signs_off(step)
         step.on_behalf = on_behalf_of(request.user, step)
+        step.waited = timesince(step.created_at, now)
     if any(step.signs_off for step in context["steps"]):
         context["outlets"] = list(Outlet.objects.order_by("name"))
+    context["rows_key"] = _rows_key(context["steps"])
     return render(request, "reviews/queue.html", context)
+
+
+def _rows_key(steps):
+    """What the queue's rows show, as a key to draw them once by (publicity.drawn)."""
+    shown = []
+    for step in steps:
+        article = step.article
+        shown.append(
+            (
+                step.pk,
+                step.is_overdue,
+                step.signs_off,
+                step.signs_off and step.latest_revision_id,
+                step.on_behalf and str(step.on_behalf),
+                step.waited,
+                str(step.stage),
+                article.pk,
+                str(article),
+                article.important,
+                str(article.unit),
+                str(article.author),
+                article.category and str(article.category),
+            )
+        )
+    return shown_key(shown)
 
 
 @require_POST

@@ -13,11 +13,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from accounts.models import Unit
+from publicity.drawn import shown_key
 from publicity.paging import page_of
 from publicity.uploads import SizeLimitHandler
 
@@ -39,7 +41,29 @@ def article_list(request):
         articles = _filtered(articles, form.cleaned_data)
     parts = [*articles.per_unit(units), articles.crediting(units)]
     context = page_of(request, parts, name="articles") | {"form": form, "own_units": units}
+    context["rows_key"] = _rows_key(context["articles"], units)
     return render(request, "submissions/article_list.html", context)
+
+
+def _rows_key(articles, own_units):
+    """What the list's rows show, as a key to draw them once by (publicity.drawn)."""
+    shown = []
+    for article in articles:
+        article.updated_ago = timesince(article.updated_at)
+        shown.append(
+            (
+                article.pk,
+                article.status,
+                str(article),
+                article.unit_id in own_units,
+                str(article.unit),
+                article.category and str(article.category),
+                article.event_date,
+                article.photo_count,
+                article.updated_ago,
+            )
+        )
+    return shown_key(shown)
 
 
 def _filtered(articles, filters):

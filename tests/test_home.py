@@ -75,3 +75,25 @@ def test_an_item_crediting_the_unit_counts_in_its_month(client, school):
     page = client.get("/").content.decode()
 
     assert '<dd class="col-4 text-end" data-testid="submitted-this-month">1</dd>' in page
+
+
+def test_officer_home_marks_the_latest_items_an_outlet_adopted(client, school):
+    from outlets.models import Adoption, Outlet
+
+    officer = officer_of(school)
+    now = timezone.now()
+    adopted = ArticleFactory(unit=school, title="Adopted item", status=Status.APPROVED, submitted_at=now)
+    ArticleFactory(unit=school, title="Waiting item", status=Status.APPROVED, submitted_at=now)
+    outlet = Outlet.objects.create(name="City daily", kind=Outlet.Kind.EMAIL, endpoint="news@example.org")
+    Adoption.objects.create(
+        article=adopted,
+        outlet=outlet,
+        level=outlet.level,
+        adopted_on=now.date(),
+        source=Adoption.Source.OFFICE,
+    )
+    client.force_login(officer)
+
+    recent = {a.title: a.adopted for a in client.get("/").context["recent"]}
+
+    assert recent == {"Adopted item": True, "Waiting item": False}

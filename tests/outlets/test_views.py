@@ -132,3 +132,33 @@ def test_the_deliveries_page_pages_by_cursor(client, article, revision, people, 
     shown = [d.pk for d in first.context["deliveries"]] + [d.pk for d in second.context["deliveries"]]
     assert shown == sorted((d.pk for d in made), reverse=True)
     assert second.context["page"] == 2 and not second.context["has_next"]
+
+
+def test_the_deliveries_list_shows_what_changed_since_its_rows_were_drawn(
+    client, article, revision, people, webhook
+):
+    """The rows are kept in the cache under a key made of what they show (publicity.drawn): a list
+    drawn again after any one change shows it, never the rows drawn before it."""
+    delivery = _delivery(article, revision, webhook, people["director"], state=Delivery.State.QUEUED)
+    deliveries, outlets = Delivery.objects.filter(pk=delivery.pk), Outlet.objects.filter(pk=webhook.pk)
+    changes = [
+        (lambda: outlets.update(is_active=False), "Waiting: outlet paused"),
+        (lambda: deliveries.update(state=Delivery.State.DELIVERED), "delivery-delivered"),
+        (lambda: deliveries.update(adoption=Delivery.Adoption.ADOPTED), 'data-testid="adopted"'),
+        (lambda: deliveries.update(attempts=3), "3 attempts"),
+        (
+            lambda: revision.__class__.objects.filter(pk=revision.pk).update(title="A new title"),
+            "A new title",
+        ),
+        (lambda: outlets.update(name="City portal"), "City portal · "),
+        (
+            lambda: article.unit.__class__.objects.filter(pk=article.unit_id).update(name="Renamed"),
+            " · Renamed · ",
+        ),
+    ]
+    client.force_login(people["director"])
+    client.get(reverse("outlets:deliveries"))
+
+    for change, shown in changes:
+        change()
+        assert shown in client.get(reverse("outlets:deliveries")).content.decode(), shown

@@ -6,9 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Unit, User
 from reviews import actions
 from reviews.models import Decision, ReviewStep
-from submissions.models import Event, Status
+from submissions.models import Article, Event, Status
 from tests.factories import ArticleFactory, PhotoFactory
 from tests.pdfs import pdf_fonts, pdf_text
 
@@ -139,6 +140,27 @@ def test_overdue_steps_stand_out_in_the_queue(client, article, people):
     ReviewStep.objects.filter(pk=step.pk).update(due_at=step.created_at)
     client.force_login(people["leader"])
     assert 'data-testid="overdue"' in client.get(reverse("reviews:queue")).content.decode()
+
+
+def test_the_queue_shows_what_changed_since_its_rows_were_drawn(client, article, people, school):
+    """The rows are kept in the cache under a key made of what they show (publicity.drawn): a queue
+    drawn again after any one change shows it, never the rows drawn before it."""
+    step = submitted(article)
+    items, steps = Article.objects.filter(pk=article.pk), ReviewStep.objects.filter(pk=step.pk)
+    changes = [
+        (lambda: items.update(title="A new title"), "A new title"),
+        (lambda: items.update(important=True), '<span class="badge text-bg-danger">Important</span>'),
+        (lambda: steps.update(due_at=step.created_at), 'data-testid="overdue"'),
+        (lambda: steps.update(created_at=step.created_at - timedelta(days=3)), "waiting 3\xa0days"),
+        (lambda: Unit.objects.filter(pk=school.pk).update(name="Renamed School"), "Renamed School"),
+        (lambda: User.objects.filter(pk=article.author_id).update(display_name="Ann Author"), "Ann Author"),
+    ]
+    client.force_login(people["leader"])
+    client.get(reverse("reviews:queue"))
+
+    for change, shown in changes:
+        change()
+        assert shown in client.get(reverse("reviews:queue")).content.decode(), shown
 
 
 def test_officers_have_no_queue(client, people, db):

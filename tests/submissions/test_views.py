@@ -3,7 +3,7 @@ import json
 import re
 import uuid
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Unit
 from submissions.models import Article, Photo, Status
 from tests.factories import (
     ArticleFactory,
@@ -93,6 +94,32 @@ def test_list_uses_a_fixed_number_of_queries_and_never_counts(signed_in, school,
     # the page is one query for the officer's unit and one for the items crediting it
     assert len(queries) == 8, [q["sql"] for q in queries]
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
+
+
+def test_the_list_shows_what_changed_since_its_rows_were_drawn(signed_in, school):
+    """The rows are kept in the cache under a key made of what they show (publicity.drawn): a list
+    drawn again after any one change shows it, never the rows drawn before it."""
+    article = ArticleFactory(
+        unit=school, title="Before", status=Status.DRAFT, category=CategoryFactory(name="News")
+    )
+    items = Article.objects.filter(pk=article.pk)
+    changes = [
+        (lambda: items.update(title="After"), "After"),
+        (lambda: items.update(status=Status.RETURNED), "status-returned"),
+        (lambda: items.update(event_date="2026-03-04"), "03/04/2026"),
+        (lambda: article.category.__class__.objects.update(name="Notices"), "Notices"),
+        (lambda: (PhotoFactory(article=article), items.update(updated_at=article.updated_at)), "1 photo"),
+        (lambda: Unit.objects.filter(pk=school.pk).update(name="Renamed School"), "Renamed School"),
+        (lambda: items.update(updated_at=article.updated_at - timedelta(days=3)), "updated 3\xa0days ago"),
+    ]
+    signed_in.get(reverse("submissions:list"))
+
+    for change, shown in changes:
+        change()
+        assert shown in signed_in.get(reverse("submissions:list")).content.decode(), shown
+
+    chinese = signed_in.get(reverse("submissions:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "1 photo" not in chinese and "1 张照片" in chinese
 
 
 def test_list_pages_forward_without_a_total(signed_in, school):
