@@ -100,12 +100,13 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
 @pytest.mark.skipif(
     "postgresql" not in django_settings.DATABASES["default"]["ENGINE"], reason="the suite runs on PostgreSQL"
 )
-def test_postgresql_connections_do_without_jit_compilation():
+def test_postgresql_connections_do_without_jit_compilation_and_price_random_reads_as_on_an_ssd():
     db = django_settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/postgres"  # a database that is there
     code = (
-        "import django; django.setup(); from django.db import connection; "
-        "c = connection.cursor(); c.execute('SHOW jit'); print(c.fetchone()[0])"
+        "import django; django.setup(); from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW jit'); print(c.fetchone()[0]); "
+        "c.execute('SHOW random_page_cost'); print(c.fetchone()[0])"
     )
     result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": url})
-    assert result.stdout.split() == ["off"], result.stderr
+    assert result.stdout.split() == ["off", "1.1"], result.stderr
