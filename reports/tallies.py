@@ -15,11 +15,13 @@ delivery delivered, which the worker writes with a bulk update and the scoring s
 (`mark_delivered`); scoring marks what it rewrites itself.
 """
 
+import json
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, transaction
 from django.db.models import Max, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.utils import timezone
@@ -295,10 +297,57 @@ def recount(cells):
         found = _collect(period, key, subjects=only, levels=True)
         for subject in subjects:
             tally = locked[period.kind, period.start, key, subject]
+            before = _kept(tally)
             _fill(tally, found.get(subject) or Figures())
-            changed.append(tally)
-    Tally.objects.bulk_update(changed, [*FIELDS, "own", "own_by_level", *BREAKDOWNS], batch_size=500)
+            if _kept(tally) != before:
+                changed.append(tally)
+    _write(changed)
     _medians_moved(wanted)
+
+
+WRITTEN = [*FIELDS, "own", "own_by_level", *BREAKDOWNS]
+
+
+def _kept(tally):
+    """What a row holds as the database gives it back (a JSON object's keys are strings)."""
+    return (
+        *(getattr(tally, name) for name in FIELDS),
+        *(
+            json.loads(json.dumps(getattr(tally, name), cls=DjangoJSONEncoder))
+            for name in WRITTEN[len(FIELDS) :]
+        ),
+    )
+
+
+def _write(tallies, batch=500):
+    """Save the recounted rows. On PostgreSQL one `UPDATE … FROM (VALUES …)` per batch: Django's
+    bulk_update writes a CASE of every row for every column, which took 37 s for ~9,000 cells of a
+    rescoring (13 columns); this takes well under a second."""
+    connection = connections[Tally.objects.db]
+    if connection.vendor != "postgresql":
+        Tally.objects.bulk_update(tallies, WRITTEN, batch_size=batch)
+        return
+    fields = [Tally._meta.get_field(name) for name in WRITTEN]
+    table = connection.ops.quote_name(Tally._meta.db_table)
+    casts = ", ".join(["%s::bigint", *(f"%s::{field.db_type(connection)}" for field in fields)])
+    names = [connection.ops.quote_name(field.column) for field in fields]
+    columns, assign = ", ".join(names), ", ".join(f"{name} = v.{name}" for name in names)
+    with connection.cursor() as cursor:
+        for at in range(0, len(tallies), batch):
+            rows = tallies[at : at + batch]
+            params = [
+                value
+                for tally in rows
+                for value in (
+                    tally.pk,
+                    *(field.get_db_prep_save(getattr(tally, field.attname), connection) for field in fields),
+                )
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assign} FROM (VALUES {', '.join([f'({casts})'] * len(rows))})"
+                f" AS v(id, {columns}) WHERE {table}.id = v.id",
+                params,
+            )
 
 
 def _medians_moved(wanted):

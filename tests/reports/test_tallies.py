@@ -4,7 +4,8 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
@@ -220,6 +221,46 @@ def test_a_recount_that_did_not_run_is_made_before_the_figures_are_read(office_o
     assert (figures[school].submitted, figures[school].adopted) == (1, 1)
     assert own_year(people["officer"], today)["adopted"] == 1
     assert not Recount.objects.exists()
+
+
+def test_a_recount_writes_only_the_cells_whose_figures_moved(office_of_three, people):
+    # a rescoring marks every month of every unit; most cells count what they held, and writing them
+    # all again took most of the time
+    school, first, _second = office_of_three["units"]
+    today = timezone.localdate()
+    item = signed_off_item(school, submitted=today, author=people["officer"])
+    item.co_units.add(first)
+    outlet_actions.record_office_adoption(
+        item, office_of_three["outlets"][1], adopted_on=today, by=people["director"]
+    )
+    tallies.recount_due()
+    cells = {
+        (key, subject, Period.containing(kind, today))
+        for key, subject in (
+            (tallies.UNIT, school.pk),
+            (tallies.UNIT, first.pk),
+            (tallies.OFFICER, people["officer"].pk),
+        )
+        for kind in Kind.ALL
+    }
+    table = Tally._meta.db_table
+
+    with CaptureQueriesContext(connection) as unchanged:
+        tallies.recount(cells)
+    Article.objects.filter(pk=item.pk).update(title="Renamed")  # counts for nothing
+    Adoption.objects.filter(article=item).delete()  # no signal here: the cells still hold the adoption
+    with CaptureQueriesContext(connection) as moved:
+        tallies.recount(cells)
+
+    assert not [q for q in unchanged.captured_queries if q["sql"].startswith(f'UPDATE "{table}"')]
+    written = [q["sql"] for q in moved.captured_queries if q["sql"].startswith(f'UPDATE "{table}"')]
+    assert len(written) == 1  # one statement for every moved cell (one batch)
+    kept, counted = kept_and_counted(Period.containing(Kind.YEAR, today), tallies.UNIT)
+    assert kept == counted
+    assert Tally.objects.get(unit=school, kind=Kind.MONTH, start=month_start(today)).adopted == 0
+    assert (
+        Tally.objects.get(unit=first, kind=Kind.YEAR, start=today.replace(month=1, day=1)).own_by_level == {}
+    )
 
 
 def test_counting_again_from_the_items_fills_figures_loaded_in_bulk(office_of_three, people):
