@@ -75,24 +75,31 @@ def test_kept_figures_equal_a_count_of_the_items_after_any_sequence_of_changes(
     school, *others = office_of_three["units"]
     officers, outlets = office_of_three["officers"], office_of_three["outlets"]
 
+    def pick(rows):
+        """One of the rows, chosen by the seeded generator: the same sequence on every run. The
+        database's own random order made every run a different one, and a failure could not be
+        repeated (one run of ~20 failed here and its sequence was lost)."""
+        found = list(rows.order_by("pk"))
+        return rng.choice(found) if found else None
+
     def write():
         author = rng.choice(officers)
         return ArticleFactory(unit=school, author=author, last_editor=author)
 
     def submit():
         drafts = Article.objects.filter(status=Status.DRAFT)
-        if article := drafts.order_by("?").first():
+        if article := pick(drafts):
             review_actions.submit_for_review(article, base_version=article.version, by=article.author)
 
     def sign_off():
-        step = ReviewStep.objects.filter(decision=Decision.PENDING).order_by("?").first()
+        step = pick(ReviewStep.objects.filter(decision=Decision.PENDING))
         if step:
             reviewer = people["leader" if step.stage.reviewer_role == Role.LEADER_IN_CHARGE else "director"]
             sent = rng.sample(outlets, rng.randint(0, 2))
             review_actions.approve(step, by=reviewer, revision_id=step.revision_id, outlets=sent)
 
     def withdraw():
-        if article := Article.objects.filter(status=Status.IN_REVIEW).order_by("?").first():
+        if article := pick(Article.objects.filter(status=Status.IN_REVIEW)):
             review_actions.withdraw(article, by=article.author)
 
     def old_item():
@@ -106,7 +113,7 @@ def test_kept_figures_equal_a_count_of_the_items_after_any_sequence_of_changes(
             item.co_units.add(rng.choice(others))
 
     def adopt():
-        article = Article.objects.filter(status=Status.APPROVED).order_by("?").first()
+        article = pick(Article.objects.filter(status=Status.APPROVED))
         if article:
             outlet = rng.choice(outlets)
             if not Adoption.objects.filter(article=article, outlet=outlet).exists():
@@ -116,11 +123,11 @@ def test_kept_figures_equal_a_count_of_the_items_after_any_sequence_of_changes(
                 outlet_actions.record_office_adoption(article, outlet, adopted_on=day, by=people["director"])
 
     def remove():
-        if adoption := Adoption.objects.order_by("?").first():
+        if adoption := pick(Adoption.objects.all()):
             outlet_actions.remove_adoption(adoption, by=people["director"], reason="Recorded by mistake")
 
     def credit():
-        if article := Article.objects.exclude(status=Status.DRAFT).order_by("?").first():
+        if article := pick(Article.objects.exclude(status=Status.DRAFT)):
             unit = rng.choice(others)
             if rng.random() < 0.7:
                 article.co_units.add(unit)
