@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from submissions.models import Article, Photo
 
+from .adapters import resend_safe_kinds
 from .models import Delivery, Outlet
 
 # What a send reads, fetched with the claim (as select_related paths).
@@ -146,13 +147,25 @@ def _built(rows, joined, photo):
 @cache
 def _claim(vendor):
     """Three statements sent at once (the simple query protocol runs them as one transaction, which
-    commits at the end, waiting for the disk): lock the outlet (one claimer per outlet at a time);
-    read the delivery as a send needs it, locking its row; take it if it is due, its outlet active
-    and below its cap. Each statement sees what was committed before it began: the count of busy
-    sends is taken with the outlet locked. Parameters: see take_at_once."""
+    commits at the end): lock the outlet (one claimer per outlet at a time); read the delivery as a
+    send needs it, locking its row; take it if it is due, its outlet active and below its cap. Each
+    statement sees what was committed before it began: the count of busy sends is taken with the
+    outlet locked. Parameters: see take_at_once.
+
+    The commit waits for the disk only if it took a delivery whose outlet cannot recognise a repeat
+    (see claim() in actions.py): the lock turns synchronous_commit off for the transaction, the take
+    turns it back on (set by the statements themselves: no round trip of their own)."""
     # Every column qualified: inside a subquery an unqualified name is the innermost table's.
     table, d, o, busy = Names(Delivery), Names(Delivery, "d"), Names(Outlet, "o"), Names(Delivery, "busy")
-    lock = "SELECT 1 FROM {o} WHERE {o.pk} = (SELECT {d.outlet} FROM {d} WHERE {d.pk} = %s) FOR UPDATE OF o"
+    lock = (
+        "SELECT set_config('synchronous_commit', 'off', true) FROM {o} "
+        "WHERE {o.pk} = (SELECT {d.outlet} FROM {d} WHERE {d.pk} = %s) FOR UPDATE OF o"
+    )
+    safe = ", ".join(f"'{kind}'" for kind in resend_safe_kinds()) or "NULL"
+    durable = (
+        "set_config('synchronous_commit', CASE WHEN (SELECT {o.kind} FROM {o} WHERE {o.pk} = {d.outlet}) "
+        f"IN ({safe}) THEN 'off' ELSE 'on' END, true)"
+    )
     take = (
         "UPDATE {d} SET {t.state} = %s, {t.lease_until} = %s, {t.attempts} = {d.attempts} + 1, "
         "{t.maybe_sent} = ({d.maybe_sent} OR {d.state} = %s) "
@@ -161,7 +174,7 @@ def _claim(vendor):
         "AND EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = {d.outlet} AND {o.is_active} "
         "AND {o.max_concurrency} > (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = {o.pk} "
         f"AND {{busy.state}} = {BUSY} AND {{busy.lease_until}} >= %s)) "
-        "RETURNING {d.attempts}, {d.maybe_sent}"
+        "RETURNING {d.attempts}, {d.maybe_sent}, " + durable
     )
     read = _claim_read(vendor)[0]
     return "; ".join([lock.format(o=o, d=d), read, take.format(t=table, d=d, o=o, busy=busy)])
@@ -185,7 +198,8 @@ def take_at_once(delivery_id, *, lease_until, now):
         cursor.nextset()
         delivery = _built(cursor.fetchall(), joined, photo)
         cursor.nextset()
-        return delivery, cursor.fetchone()
+        taken = cursor.fetchone()
+        return delivery, taken and taken[:2]
 
 
 _names = {}  # statement -> its name in PREPARE
