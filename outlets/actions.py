@@ -87,7 +87,10 @@ def claim(delivery_id, *, now=None):
     update that takes it only if it is due and the outlet still has a free send slot. On PostgreSQL
     both in one round trip (statements.take_at_once); elsewhere the update takes the delivery only if
     nothing changed since the read (compare and set, the attempt count being the fencing token). The
-    claim's commit waits for the disk: a claim lost after the send would send again unasked."""
+    claim's commit waits for the disk (a claim lost after the send would send again unasked), except
+    on PostgreSQL for an outlet that recognises a repeat by the delivery's key (a webhook): lost to a
+    database crash, its claim is taken again and the same message sent again, as after an expired
+    lease, and the outlet drops the repeat."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
     if connection.vendor == "postgresql":
@@ -289,11 +292,10 @@ def _finish(delivery, attempt, recorder, started, *, sent, found=False):
         recorder,
         started,
         outcome,
-        # The one commit of an attempt that need not wait for the disk. Were it lost to a database
-        # crash, the delivery is back where the claim left it, as if the worker had died after sending:
-        # the lease runs out, and the next attempt records this one as stopped and asks the outlet
-        # before sending (promise 4). The claim's commit does wait: a claim lost after the send would
-        # send again unasked.
+        # A commit that need not wait for the disk. Were it lost to a database crash, the delivery is
+        # back where the claim left it, as if the worker had died after sending: the lease runs out,
+        # and the next attempt records this one as stopped and asks the outlet before sending
+        # (promise 4). The claim's commit waits, unless the outlet drops repeats (see claim()).
         durable=False,
         event=Event(
             article=delivery.article,

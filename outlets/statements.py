@@ -8,10 +8,11 @@ import weakref
 from contextlib import nullcontext
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from submissions.models import Article, Photo
 
+from .adapters import resend_safe_kinds
 from .models import Delivery, Outlet
 
 # What a send reads, fetched with the claim (as select_related paths).
@@ -41,9 +42,15 @@ class Names:
         return f"{connection.ops.quote_name(self._alias)}.{quoted}" if self._alias else quoted
 
 
-def prep(name, value):
-    """A value for a Delivery column, as the ORM would send it."""
-    return Delivery._meta.get_field(name).get_db_prep_value(value, connection)
+def prep(name, value, db=connection):
+    """A value for a Delivery column, as the ORM would send it to `db`."""
+    return Delivery._meta.get_field(name).get_db_prep_value(value, db)
+
+
+def _db():
+    """This thread's default connection: looked up once per statement, not at every use of the
+    `connection` proxy (a statement used it some forty times)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Joined:
@@ -64,15 +71,15 @@ class Joined:
         names = Names(self.model, self.alias)
         return [getattr(names, f.name) for f in self.fields]
 
-    def build(self, values):
+    def build(self, values, db):
         """The instance, as the ORM builds it from a row; None for the empty side of an outer join."""
         if self.nullable and values[self.pk_index] is None:
             return None
         values = list(values)
         for i, converters, col in self.converters:
             for convert in converters:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.names, values)
+                values[i] = convert(values[i], col, db)
+        return self.model.from_db(db.alias, self.names, values)
 
 
 @cache
@@ -121,38 +128,51 @@ def _claim_read(vendor):
 def read_for_claim(delivery_id):
     """The delivery as a send reads it, with `has_co_units` and `photos` (the article's, in their
     order) set; or None."""
-    sql, joined, photo = _claim_read(connection.vendor)
-    with connection.cursor() as cursor:
+    db = _db()
+    sql, joined, photo = _claim_read(db.vendor)
+    with db.cursor() as cursor:
         cursor.execute(sql, [delivery_id])
-        return _built(cursor.fetchall(), joined, photo)
+        return _built(cursor.fetchall(), joined, photo, db)
 
 
-def _built(rows, joined, photo):
+def _built(rows, joined, photo, db):
     if not rows:
         return None
     row, built, start = rows[0], {}, 0
     for path, model in joined:
-        built[path] = model.build(row[start : start + len(model.fields)])
+        built[path] = model.build(row[start : start + len(model.fields)], db)
         start += len(model.fields)
         parent = built[path.rpartition("__")[0]] if path else None
         if parent is not None:
             setattr(parent, model.field.name, built[path])
     delivery = built[""]
     delivery.has_co_units = bool(row[-1])
-    delivery.photos = [p for p in (photo.build(r[start:-1]) for r in rows) if p is not None]
+    delivery.photos = [p for p in (photo.build(r[start:-1], db) for r in rows) if p is not None]
     return delivery
 
 
 @cache
 def _claim(vendor):
     """Three statements sent at once (the simple query protocol runs them as one transaction, which
-    commits at the end, waiting for the disk): lock the outlet (one claimer per outlet at a time);
-    read the delivery as a send needs it, locking its row; take it if it is due, its outlet active
-    and below its cap. Each statement sees what was committed before it began: the count of busy
-    sends is taken with the outlet locked. Parameters: see take_at_once."""
+    commits at the end): lock the outlet (one claimer per outlet at a time); read the delivery as a
+    send needs it, locking its row; take it if it is due, its outlet active and below its cap. Each
+    statement sees what was committed before it began: the count of busy sends is taken with the
+    outlet locked. Parameters: see take_at_once.
+
+    The commit waits for the disk only if it took a delivery whose outlet cannot recognise a repeat
+    (see claim() in actions.py): the lock turns synchronous_commit off for the transaction, the take
+    turns it back on (set by the statements themselves: no round trip of their own)."""
     # Every column qualified: inside a subquery an unqualified name is the innermost table's.
     table, d, o, busy = Names(Delivery), Names(Delivery, "d"), Names(Outlet, "o"), Names(Delivery, "busy")
-    lock = "SELECT 1 FROM {o} WHERE {o.pk} = (SELECT {d.outlet} FROM {d} WHERE {d.pk} = %s) FOR UPDATE OF o"
+    lock = (
+        "SELECT set_config('synchronous_commit', 'off', true) FROM {o} "
+        "WHERE {o.pk} = (SELECT {d.outlet} FROM {d} WHERE {d.pk} = %s) FOR UPDATE OF o"
+    )
+    safe = ", ".join(f"'{kind}'" for kind in resend_safe_kinds()) or "NULL"
+    durable = (
+        "set_config('synchronous_commit', CASE WHEN (SELECT {o.kind} FROM {o} WHERE {o.pk} = {d.outlet}) "
+        f"IN ({safe}) THEN 'off' ELSE 'on' END, true)"
+    )
     take = (
         "UPDATE {d} SET {t.state} = %s, {t.lease_until} = %s, {t.attempts} = {d.attempts} + 1, "
         "{t.maybe_sent} = ({d.maybe_sent} OR {d.state} = %s) "
@@ -161,7 +181,7 @@ def _claim(vendor):
         "AND EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = {d.outlet} AND {o.is_active} "
         "AND {o.max_concurrency} > (SELECT COUNT(*) FROM {busy} WHERE {busy.outlet} = {o.pk} "
         f"AND {{busy.state}} = {BUSY} AND {{busy.lease_until}} >= %s)) "
-        "RETURNING {d.attempts}, {d.maybe_sent}"
+        "RETURNING {d.attempts}, {d.maybe_sent}, " + durable
     )
     read = _claim_read(vendor)[0]
     return "; ".join([lock.format(o=o, d=d), read, take.format(t=table, d=d, o=o, busy=busy)])
@@ -171,21 +191,25 @@ def take_at_once(delivery_id, *, lease_until, now):
     """PostgreSQL: read the delivery as read_for_claim() does and, in the same round trip and
     transaction, take it for an attempt (state sending, lease until `lease_until`, one more attempt,
     `maybe_sent` if an expired send is taken over) if it is due at `now`, its outlet active and
-    below its cap. (the delivery as read, before the take, or None; (attempts, maybe_sent) as taken,
-    or None if not taken)."""
-    now, lease_until = prep("lease_until", now), prep("lease_until", lease_until)
+    below its cap. (the delivery as read, before the take, and (attempts, maybe_sent) as taken; or
+    (None, None) if not taken: its row is then not made into instances)."""
+    db = _db()
+    now, lease_until = prep("lease_until", now, db), prep("lease_until", lease_until, db)
     params = [
         delivery_id,
         delivery_id,
         *(SENDING, lease_until, SENDING, delivery_id, *WAITING, now, SENDING, now, now),
     ]
-    _, joined, photo = _claim_read(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(_prepared(cursor, _claim(connection.vendor)), params)
+    _, joined, photo = _claim_read(db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(_prepared(cursor, _claim(db.vendor)), params)
         cursor.nextset()
-        delivery = _built(cursor.fetchall(), joined, photo)
+        rows = cursor.fetchall()
         cursor.nextset()
-        return delivery, cursor.fetchone()
+        taken = cursor.fetchone()
+        if taken is None:
+            return None, None
+        return _built(rows, joined, photo, db), taken[:2]
 
 
 _names = {}  # statement -> its name in PREPARE
@@ -272,10 +296,10 @@ def _insert(model):
     return f"INSERT INTO {Names(model)} ({columns}) SELECT {', '.join(['%s'] * len(fields))}"
 
 
-def _values(obj):
+def _values(obj, db):
     """What the ORM would insert for `obj`, a new row (no signals are sent: these models have none)."""
     fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
 def settle(delivery, fields, *, now, durable=True, added=()):
@@ -287,20 +311,22 @@ def settle(delivery, fields, *, now, durable=True, added=()):
     updated the delivery, its commit returns before its record reaches the disk (it does a moment
     later); a database crash in between loses this transaction, nothing else. On SQLite, in a
     transaction: the update, then the rows."""
+    db = _db()
+    postgresql = db.vendor == "postgresql"
     models = tuple(type(obj) for obj in added)
-    sql = _settle(connection.vendor, tuple(fields), durable, models)
+    sql = _settle(db.vendor, tuple(fields), durable, models)
     params = [
-        *(prep(name, value) for name, value in fields.items()),
+        *(prep(name, value, db) for name, value in fields.items()),
         *(delivery.pk, SENDING, delivery.attempts),
-        *(value for obj in added for value in _values(obj) if connection.vendor == "postgresql"),
-        *(delivery.outlet_id, True, delivery.outlet_id, prep("lease_until", now), delivery.pk),
-        *(delivery.outlet_id, *WAITING, prep("next_attempt_at", now), delivery.pk),
+        *(value for obj in added for value in _values(obj, db) if postgresql),
+        *(delivery.outlet_id, True, delivery.outlet_id, prep("lease_until", now, db), delivery.pk),
+        *(delivery.outlet_id, *WAITING, prep("next_attempt_at", now, db), delivery.pk),
     ]
-    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
-        with connection.cursor() as cursor:
-            cursor.execute(_prepared(cursor, sql) if connection.vendor == "postgresql" else sql, params)
+    with transaction.atomic(using=db.alias) if not postgresql else nullcontext():
+        with db.cursor() as cursor:
+            cursor.execute(_prepared(cursor, sql) if postgresql else sql, params)
             row = cursor.fetchone()
-        if row is not None and connection.vendor != "postgresql":
+        if row is not None and not postgresql:
             for obj in added:
                 obj.save()
     return row is not None, row[0] if row else None

@@ -11,7 +11,8 @@ SWEEP_BATCH = 500
 
 
 # A database that restarts under a running worker fails the task with OperationalError; retried within
-# seconds rather than left for the sweeper (the claim's lease keeps a retry from sending twice).
+# seconds rather than left for the sweeper (the claim's lease keeps a retry from sending twice). So its
+# connection is not checked before it starts: the claim, which changes nothing if it fails, checks it.
 @shared_task(
     name="outlets.deliver",
     time_limit=180,
@@ -20,6 +21,7 @@ SWEEP_BATCH = 500
     retry_backoff=2,
     retry_backoff_max=20,
     max_retries=6,
+    first_statement_checks_connection=True,
 )
 def deliver(delivery_id):
     actions.run_delivery(delivery_id)

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 
 from celery import Celery
 from celery import Task as BaseTask
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicity.settings")
@@ -21,16 +21,24 @@ class Task(BaseTask):
     The callers already treat a failed hand-over as "the sweeper will do it"; the work is in the
     database."""
 
+    # A task whose first statement changes nothing if it fails, and which is retried within seconds
+    # on a database error (outlets.deliver), lets that statement find out whether its connection
+    # still works: checked first, the check cost it a round trip of its own (SELECT 1) every time.
+    first_statement_checks_connection = False
+
     def before_start(self, task_id, args, kwargs):
         self._check_database_connections()
+        if self.first_statement_checks_connection and not self.request.is_eager:
+            for db in connections.all(initialized_only=True):
+                db.health_check_done = db.connection is not None
 
     def after_return(self, *args, **kwargs):
         self._check_database_connections()
 
     def _check_database_connections(self):
         """A worker's connections live across tasks (settings.CELERY_DB_REUSE_MAX): each task starts and
-        ends as a web request does, closing a connection that is broken or older than CONN_MAX_AGE and
-        checking the others before their next use."""
+        ends as a web request does, closing a connection that is broken (a statement failed and a check
+        says so) or older than CONN_MAX_AGE, and checking the others before their next use."""
         if not self.request.is_eager:  # an eager task runs inside its caller's work and transaction
             close_old_connections()
 

@@ -496,6 +496,7 @@ def test_the_payload_lists_the_photos_in_their_order_and_an_item_without_a_categ
     assert [photo["caption"] for photo in message["photos"]] == ["First", "Second"]
 
 
+@pytest.mark.django_db(transaction=True)  # the claim commits on its own, as in a worker
 def test_only_a_delivered_outcome_commits_without_waiting_for_the_disk(article, people, webhook):
     """On PostgreSQL; lost to a database crash, a delivered outcome is recovered as a dead worker's send."""
     from django.db import connection, transaction
@@ -522,3 +523,32 @@ def test_only_a_delivered_outcome_commits_without_waiting_for_the_disk(article, 
 
     assert commit_waits_for_disk(durable=True)
     assert not commit_waits_for_disk(durable=False)
+
+
+def test_a_claim_waits_for_the_disk_unless_its_outlet_drops_repeats(article, people, webhook):
+    """On PostgreSQL. A webhook receiver drops a message it has (webhook-id): a claim lost to a
+    database crash only sends the same message again. An e-mail desk cannot tell: its claim must last."""
+    from django.db import connection
+
+    from submissions.models import Revision
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    revision = Revision.objects.create(
+        article=article, number=1, title="t", body="b", content_hash="x", created_by=article.author
+    )
+    desk = Outlet.objects.create(name="Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@example.com")
+
+    def claim_waits_for_disk(outlet):
+        delivery = Delivery.objects.create(
+            article=article, revision=revision, outlet=outlet, created_by=people["director"]
+        )
+        # Inside the test's transaction: what the claim set for its commit is still in force here.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO DEFAULT")
+            assert actions.claim(delivery.pk) is not None
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0] != "off"
+
+    assert not claim_waits_for_disk(webhook)
+    assert claim_waits_for_disk(desk)

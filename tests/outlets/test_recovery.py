@@ -118,6 +118,45 @@ def test_a_delivery_task_that_lost_its_database_is_retried_within_seconds():
     assert deliver.retry_backoff_max <= 20 and deliver.max_retries >= 3
 
 
+@pytest.mark.django_db(transaction=True)  # its connection is cut: no test transaction around it
+def test_a_delivery_task_lets_its_claim_find_a_lost_connection_and_is_retried(
+    article, people, webhook, receiver, settings
+):
+    """As in a worker: no check of the connection before the task (a round trip of its own every
+    time); the claim fails, changes nothing, the connection is dropped, and the retry delivers."""
+    from django.db import OperationalError
+
+    if connection.vendor != "postgresql" or not settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]:
+        pytest.skip("a checked, persistent PostgreSQL connection, as in a worker")
+    from django.db import connections
+
+    [delivery] = queued(article, webhook, people)
+    connection.ensure_connection()
+    other = connections.create_connection("default")
+    try:  # as if the database had restarted since the worker's last task
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    finally:
+        other.close()
+
+    def run_as_a_worker():
+        deliver.push_request(id="task", is_eager=False, retries=0, args=[delivery.pk], kwargs={})
+        try:
+            deliver.before_start("task", [delivery.pk], {})
+            actions.run_delivery(delivery.pk)  # the task's body, without Celery's retry
+        finally:
+            deliver.after_return()
+            deliver.pop_request()
+
+    with pytest.raises(OperationalError):  # in a worker, retried within seconds (autoretry_for)
+        run_as_a_worker()
+    assert Delivery.objects.get(pk=delivery.pk).state == Delivery.State.QUEUED
+    run_as_a_worker()
+
+    assert Delivery.objects.get(pk=delivery.pk).state == Delivery.State.DELIVERED
+    assert list(receiver.messages) == [str(delivery.uuid)]
+
+
 def test_the_sweeper_runs_often_enough_for_the_one_minute_promise(settings):
     from outlets.actions import lease_duration
 
