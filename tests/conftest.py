@@ -28,6 +28,7 @@ SHARED_MODULES = {
         "submissions/test_actions",
         "submissions/test_storage",
         "test_beat",
+        "test_broker",
         "test_broker_timeouts",
         "test_celery_worker",
         "test_health",
