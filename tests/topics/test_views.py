@@ -168,7 +168,7 @@ def test_the_home_page_topics_use_a_fixed_number_of_queries(
     client.force_login(town[who])
     client.get(reverse("home"))
     # the delegations in force (代审) are read once too
-    with django_assert_num_queries({"director": 12, "north_officer": 19}[who]):
+    with django_assert_num_queries({"director": 12, "north_officer": 18}[who]):
         response = client.get(reverse("home"))
     assert 'data-testid="home-topics"' in response.content.decode()
 
