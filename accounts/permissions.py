@@ -1,12 +1,13 @@
 """What a user may see and do — the one place later apps ask.
 
-`access_for(user)` reads the user's role assignments once per request (two queries at most) and
-answers from memory afterwards. An office-wide role held at a unit covers that unit's whole subtree.
+`access_for(user)` reads the user's role assignments and the unit tree once per request (one query)
+and answers from memory afterwards. An office-wide role held at a unit covers that unit's whole subtree.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import FilteredRelation, Q
 from django.http import Http404
 
 from .models import Role, RoleAssignment, Unit
@@ -71,22 +72,20 @@ def access_for(user):
 
 
 def _compute_access(user):
-    held = {}
-    for role, unit_id in RoleAssignment.objects.filter(user=user, unit__is_active=True).values_list(
-        "role", "unit_id"
-    ):
-        held.setdefault(role, set()).add(unit_id)
-    if held:
-        children = _children_by_parent()
-        held = {role: frozenset(_with_descendants(ids, children)) for role, ids in held.items()}
+    held, children = {}, {}
+    for unit_id, parent_id, role in _tree_with_roles(user):
+        children.setdefault(parent_id, set()).add(unit_id)  # a unit comes once per role held there
+        if role is not None:
+            held.setdefault(role, set()).add(unit_id)
+    held = {role: frozenset(_with_descendants(ids, children)) for role, ids in held.items()}
     return Access(is_authenticated=True, is_admin=user.is_staff, units_by_role=held)
 
 
-def _children_by_parent():
-    children = {}
-    for unit_id, parent_id in Unit.objects.active().values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(unit_id)
-    return children
+def _tree_with_roles(user):
+    """(unit id, parent id, role or None) for each active unit, once for each role the user holds
+    there (once with None where they hold none): the tree and the roles in one query."""
+    mine = FilteredRelation("role_assignments", condition=Q(role_assignments__user=user))
+    return Unit.objects.active().alias(mine=mine).order_by().values_list("id", "parent_id", "mine__role")
 
 
 def _with_descendants(unit_ids, children):
@@ -196,7 +195,7 @@ def managed_unit_ids(user):
         return frozenset()
     children = {}
     for unit_id, parent_id in all_units:
-        children.setdefault(parent_id, []).append(unit_id)
+        children.setdefault(parent_id, set()).add(unit_id)  # a unit comes once per role held there
     return frozenset(_with_descendants(roots, children))
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from bench import dataset, web_memory
 from bench.harness import dataset_database, percentiles
 from outlets.models import Adoption, Delivery
-from publicity import paging
+from publicity import collector, paging
 from publicity.paging import PAGE_SIZE
 from reports.models import Score
 from reports.periods import Period
@@ -75,6 +75,7 @@ def run(report):
             f"{Adoption.objects.count():,} adoptions; {Score.objects.count():,} score lines; "
             f"busiest unit {landmarks.unit_items:,} items"
         )
+        collector.settle()  # as publicity/wsgi.py does in each web process once Django is loaded
         rows = []
         with override_settings(DEBUG=False):  # as in production; CaptureQueriesContext still records
             for page in _pages(landmarks, timezone.localdate()):

@@ -97,6 +97,8 @@ def delivery_list(request):
     require_office(request.user)
     form = DeliveryFilterForm(request.GET or None)
     deliveries = Delivery.objects.select_related("outlet", "article", "article__unit", "revision")
+    # a row shows the revision's title: neither body (nor the photos) is read
+    deliveries = deliveries.defer("article__body", "revision__body", "revision__photos")
     if form.is_valid():
         deliveries = form.apply(deliveries)
     context = {"form": form, **page_of(request, deliveries, name="deliveries"), "outlets": _health()}

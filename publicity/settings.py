@@ -127,6 +127,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c jit=off -c random_page_cost={page_cost}"
     )
+    # A form's choices are read with .iterator(): on PostgreSQL a server-side cursor, declared WITH
+    # HOLD outside a transaction (the result copied at once), then fetched and closed — round trips
+    # for a few rows. Client-side, they are one query; the one big iteration (an export, ≤ 20,000
+    # rows) fits in memory.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -44,7 +44,7 @@ def home(request):
         assessed = [unit for unit in units if unit.unit_class_id]
         standing = {row.subject.pk: row.figures for row in unit_figures(this_month, units=assessed)}
         context["officer_units"] = [(unit, summary.get(unit.pk, {}), standing.get(unit.pk)) for unit in units]
-        context["my_year"] = own_year(request.user, context["month"])
+        context["my_year"] = own_year(request.user, context["month"], healed=True)  # by unit_figures
         # a scalar subquery, not EXISTS: PostgreSQL may answer an EXISTS by hashing every adoption
         # ever recorded (a whole-table scan for six rows); this one asks the index for each row
         found = Adoption.objects.filter(article=OuterRef("pk")).order_by().annotate(one=Value(True))
@@ -54,7 +54,8 @@ def home(request):
     if credited := credited_unit_ids(request.user):
         context["credited"] = list(Article.objects.for_list().crediting(credited)[:HOME_RECENT])
     if has_queue(request.user):
-        waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user)).overdue_first()
+        waiting = ReviewStep.objects.for_queue().defer("article__body").filter(queue_filter(request.user))
+        waiting = waiting.overdue_first()
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
     return render(request, "home.html", context)
 

@@ -360,8 +360,9 @@ def _json_sum(path):
     return Coalesce(Sum(Cast(KT(path), IntegerField())), 0)
 
 
-def own_year(user, day):
-    """An officer's adopted items and points in the year of `day`, from the kept figures. Two queries."""
+def own_year(user, day, *, healed=False):
+    """An officer's adopted items and points in the year of `day`, from the kept figures. Two queries
+    (one if `healed`: see `tallies.figures_for`)."""
     year = Period(Kind.YEAR, day.year)
-    figures = tallies.figures_for(year, tallies.OFFICER, [user.pk]).get(user.pk) or Figures()
+    figures = tallies.figures_for(year, tallies.OFFICER, [user.pk], healed=healed).get(user.pk) or Figures()
     return {"year": day.year, "adopted": figures.adopted, "points": figures.points}

@@ -47,13 +47,15 @@ FILTER_AT_MOST = 20  # units or officers of a period recounted by a filtered cou
 # --- Reading ----------------------------------------------------------------------------------------
 
 
-def figures_for(period, key, subjects=None, *, breakdowns=()):
+def figures_for(period, key, subjects=None, *, breakdowns=(), healed=False):
     """{unit or officer id: Figures} for the period from the kept figures. One query, and one more
-    to look for figures not yet recounted (recounted first if there are). `breakdowns`: also these of
-    the items per outlet and category (`BREAKDOWNS`), which only the year-end figures show."""
+    to look for figures not yet recounted (recounted first if there are) unless `healed` (the caller
+    has looked already, in the same request). `breakdowns`: also these of the items per outlet and
+    category (`BREAKDOWNS`), which only the year-end figures show."""
     from .figures import Figures  # figures reads this module
 
-    heal()
+    if not healed:
+        heal()
     tallies = Tally.objects.filter(kind=period.kind, start=period.start)
     column, other = ("unit_id", "officer_id") if key == UNIT else ("officer_id", "unit_id")
     tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it
@@ -76,9 +78,11 @@ def figures_for(period, key, subjects=None, *, breakdowns=()):
     return found
 
 
-def month_tallies(start, end, key, subjects=None, fields=("submitted", "adopted")):
-    """Rows (subject id, month, *fields) of the months in [start, end). One query (and the heal's)."""
-    heal()
+def month_tallies(start, end, key, subjects=None, fields=("submitted", "adopted"), *, healed=False):
+    """Rows (subject id, month, *fields) of the months in [start, end). One query (and the heal's,
+    unless `healed`, as in `figures_for`)."""
+    if not healed:
+        heal()
     column, other = ("unit_id", "officer_id") if key == UNIT else ("officer_id", "unit_id")
     tallies = Tally.objects.filter(kind=Kind.MONTH, start__gte=start, start__lt=end)
     tallies = tallies.filter(**{f"{other}__isnull": True})  # as the unique index reads it

@@ -207,8 +207,8 @@ def _months_met(period, units, today):
     finished = [m for m in period.months if add_months(m, 1) <= today]
     if not finished:
         return []
-    found = tallies.month_tallies(
-        finished[0], add_months(finished[-1], 1), tallies.UNIT, [u.pk for u in units]
+    found = tallies.month_tallies(  # `_count` has recounted what was due
+        finished[0], add_months(finished[-1], 1), tallies.UNIT, [u.pk for u in units], healed=True
     )
     counts = {(unit_id, month): (submitted, adopted) for unit_id, month, submitted, adopted in found}
     quotas = Quotas()

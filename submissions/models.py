@@ -128,11 +128,12 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         """Rows for a list, latest activity first. Photos are counted per row in a subquery rather than
         by joining and grouping: a grouped query cannot stop after the first rows of an index walk, so
-        it would read every item of the unit to show 25."""
+        it would read every item of the unit to show 25. A row shows no body: it is not read."""
         photos = Photo.objects.filter(article=models.OuterRef("pk")).order_by().values("article")
         counted = photos.annotate(n=models.Count("pk")).values("n")
         return (
             self.select_related("category", "author", "unit")
+            .defer("body")
             .annotate(photo_count=Coalesce(models.Subquery(counted), 0))
             .order_by("-updated_at", "-id")
         )

@@ -110,3 +110,10 @@ def test_postgresql_connections_do_without_jit_compilation_and_price_random_read
     )
     result = run_django(["-c", code], {"DEBUG": "true", "DATABASE_URL": url})
     assert result.stdout.split() == ["off", "1.1"], result.stderr
+
+
+def test_a_web_process_freezes_what_it_loaded_out_of_the_collectors_sight():
+    script = "import gc, publicity.wsgi; print(gc.get_freeze_count() > 50_000, gc.get_threshold()[0])"
+    result = run_django(["-c", script], PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "10000"]

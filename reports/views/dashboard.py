@@ -40,7 +40,8 @@ def dashboard(request):
         return figures_sheet(rows, period)
     year_rows = None
     if period != year:  # the year's items adopted and points next to the period's: no minimums
-        year_rows = tallies.figures_for(year, tallies.UNIT, [row.subject.pk for row in rows])
+        subjects = [row.subject.pk for row in rows]
+        year_rows = tallies.figures_for(year, tallies.UNIT, subjects, healed=True)  # by unit_figures
     last_urged = dict(
         Reminder.objects.filter(month=period.start).order_by("sent_at").values_list("unit_id", "sent_at")
     )

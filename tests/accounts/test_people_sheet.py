@@ -196,7 +196,7 @@ def test_reading_takes_the_same_queries_whatever_the_number_of_rows(
     rows += [[f"New {n}", "Test School", "Primary", "", people["officer"].username, "", "Leader in charge"]
              for n in range(count)]  # fmt: skip
     upload_ = sheet(rows)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert read_people_sheet(upload_, by=people["director"])[1] == []
 
 

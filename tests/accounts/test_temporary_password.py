@@ -121,7 +121,7 @@ def test_the_people_page_takes_a_fixed_number_of_queries(client, people, school,
     with CaptureQueriesContext(connection) as queries:
         response = client.get(PEOPLE)
     assert response.status_code == 200
-    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 6, [q["sql"] for q in queries.captured_queries]
 
 
 def test_the_temporary_password_is_shown_once_and_not_cached(client, people):

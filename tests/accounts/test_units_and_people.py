@@ -116,7 +116,7 @@ def test_the_units_page_takes_a_fixed_number_of_queries(client, people, office, 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("accounts:units"))
     assert response.status_code == 200
-    assert len(queries) == 11, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) == 10, [q["sql"] for q in queries.captured_queries]
 
 
 # --- Units ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_deliveries_page_uses_a_fixed_number_of_queries(client, article, people,
         response = client.get(reverse("outlets:deliveries"))
 
     assert len(response.context["deliveries"]) == rows
-    assert len(queries) == 8, [q["sql"] for q in queries]
+    assert len(queries) == 7, [q["sql"] for q in queries]
 
 
 def test_only_the_office_sees_deliveries(client, people, db):

@@ -163,7 +163,7 @@ def test_the_ledger_uses_a_fixed_number_of_queries_and_never_counts(client, unit
         response = client.get(URL, {"month": "2026-10", "adopted": "yes", "sort": "unit"})
 
     assert len(response.context["items"]) == rows
-    assert len(queries) == 13, [q["sql"] for q in queries]
+    assert len(queries) == 12, [q["sql"] for q in queries]
     assert not any("COUNT(" in q["sql"] for q in queries)
 
 

@@ -162,14 +162,15 @@ def test_the_dashboard_and_rankings_use_a_fixed_number_of_queries(
     director = RoleAssignmentFactory(role=Role.OFFICE_DIRECTOR, unit=office).user
     client.force_login(director)
     client.get(reverse("reports:dashboard"))  # warm the session
-    # session, user, roles (2), unread badge; units, figures to recount (none), kept figures, quotas
-    # for the month; figures to recount and kept figures for the year; reminders; the months' sums
-    # and the top units' points for the charts; adoptions waiting to be scored
-    with django_assert_num_queries(15):
+    # session, user, roles and unit tree, unread badge; units, figures to recount (none), kept
+    # figures, quotas for the month; kept figures for the year (recounted with the month's);
+    # reminders; the months' sums and the top units' points for the charts; adoptions waiting to be
+    # scored
+    with django_assert_num_queries(13):
         assert client.get(reverse("reports:dashboard")).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(reverse("reports:rankings"), {"of": "units"}).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(reverse("reports:rankings"), {"of": "officers"}).status_code == 200
 
 
@@ -561,12 +562,12 @@ def test_the_other_lists_use_a_fixed_number_of_queries(
     scoring.score_pending()
     client.force_login(director)
     client.get(reverse("reports:adoptions"))  # warm the session
-    # session, user, roles (2), unread badge, then the page's own queries
-    with django_assert_num_queries(7):
-        assert client.get(reverse("reports:adoptions")).status_code == 200
-    with django_assert_num_queries(7):
-        assert client.get(reverse("reports:unit_points", args=[unit.pk])).status_code == 200
+    # session, user, roles and unit tree, unread badge, then the page's own queries
     with django_assert_num_queries(6):
+        assert client.get(reverse("reports:adoptions")).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(reverse("reports:unit_points", args=[unit.pk])).status_code == 200
+    with django_assert_num_queries(5):
         assert client.get(reverse("reports:bulletins")).status_code == 200
 
 

@@ -172,8 +172,9 @@ def test_the_deputy_s_queue_takes_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("reviews:queue"))
     assert [step.on_behalf for step in response.context["steps"]] == [people["leader"]] * rows
-    # 9, and the queue filters' units and categories
-    assert len(queries) == 11, [q["sql"] for q in queries]
+    # 7 (each person's roles and the unit tree one query), the items' units, and the queue filters'
+    # units and categories
+    assert len(queries) == 10, [q["sql"] for q in queries]
 
 
 def test_the_deputies_pages_ask_for_sign_in(client, people, away):

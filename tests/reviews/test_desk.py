@@ -98,7 +98,7 @@ def test_the_directors_queue_uses_a_fixed_number_of_queries(client, chain, schoo
 
     assert len(response.context["steps"]) == rows
     assert all(step.signs_off for step in response.context["steps"])
-    # and one for the delegations in force
+    # and one for the delegations in force, one for the items' units
     assert len(queries) == 10, [q["sql"] for q in queries]
     assert not any("COUNT(" in q["sql"] for q in queries)
 

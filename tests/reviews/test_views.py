@@ -109,7 +109,7 @@ def test_queue_uses_a_fixed_number_of_queries(client, chain, school, people, row
         response = client.get(reverse("reviews:queue"))
 
     assert len(response.context["steps"]) == rows
-    # 6, the filters' units and categories, the delegations in force
+    # 5, the items' units, the filters' units and categories, the delegations in force
     assert len(queries) == 9, [q["sql"] for q in queries]
     assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries)
 

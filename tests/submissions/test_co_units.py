@@ -102,8 +102,9 @@ def test_the_partners_home_uses_a_fixed_number_of_queries(client, school, partne
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
     assert len(response.context["credited"]) == min(rows, 5)
-    # 8, the delegations in force for a deputy's queue, and the open commissioned topics
-    assert len(queries) == 10, [q["sql"] for q in queries]
+    # 7 (the roles and the unit tree are one query), the delegations in force for a deputy's queue,
+    # and the open commissioned topics
+    assert len(queries) == 9, [q["sql"] for q in queries]
 
 
 def test_the_partners_home_lists_the_latest_activity_first(client, school, partner, partner_people):
