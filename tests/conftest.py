@@ -1,5 +1,6 @@
 import os
 
+import factory.random
 import pytest
 from _pytest.nodeid import NodeId
 from django.conf import settings as django_settings
@@ -90,6 +91,14 @@ def _flush_by_delete():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = truncate
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_data_every_run(request):
+    """Seed Faker and factory_boy by the test's name: the made-up names and dates a test gets (an
+    event date somewhere in the last 60 days, say) are the same on every run, in any process and
+    order, so a failure they cause can be repeated."""
+    factory.random.reseed_random(f"{request.node.path.name}::{request.node.name}")
 
 
 @pytest.fixture(autouse=True)
