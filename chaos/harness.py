@@ -59,7 +59,16 @@ class Run:
         }
         env.update(
             DJANGO_SETTINGS_MODULE="publicity.settings",
-            DEBUG="true",
+            # As in production, so that a fault shows what people would see (a database restart: the
+            # 503 page, not Django's debug page), except that it is served over plain http on loopback.
+            DEBUG="false",
+            SECRET_KEY="chaos-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="false",
+            SESSION_COOKIE_SECURE="false",
+            CSRF_COOKIE_SECURE="false",
+            SECURE_HSTS_SECONDS="0",
+            STATIC_ROOT=str(VAR / "static"),
             DATABASE_URL=self.pg.url,
             CELERY_BROKER_URL=self.redis.url(0),
             REDIS_URL=self.redis.url(1),
@@ -86,6 +95,7 @@ class Run:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)  # DEBUG off: served from STATIC_ROOT
         self.web = self.spawn(services.web(self.env(), self.web_port))
         services.wait_for_port(self.web_port, timeout=60)
         return self
