@@ -116,7 +116,10 @@ def _start_worker(folder):
     url = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
     env = {
         **os.environ,
-        "DEBUG": "true",
+        # as in production: with DEBUG on, Django times and keeps the text of every statement
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + os.urandom(24).hex(),
+        "OUTLET_CREDENTIAL_KEYS": ",".join(_credential_keys()),  # the ones this process encrypted with
         "CELERY_BROKER_URL": url,
         "DATABASE_URL": _database_url(),
         "OUTLETS_ALLOW_LOOPBACK": "true",
@@ -151,6 +154,12 @@ def _start_worker(folder):
     )
     time.sleep(3)  # let it connect
     return worker
+
+
+def _credential_keys():
+    from outlets.credentials import _keys
+
+    return _keys()
 
 
 def _restore_broker():
