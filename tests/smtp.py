@@ -15,7 +15,14 @@ class Inbox:
         self.envelopes = []
         self.messages = []  # email.message.EmailMessage
         self.stall = {}  # recipient -> seconds to wait before confirming a message to them
+        self.refuse = set()  # recipients the server answers 550 (no such mailbox)
         self._arrived = threading.Condition()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         # SMTP lines end in CRLF; parsed with \n, bodies compare as Python strings do.

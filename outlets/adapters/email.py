@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from .base import Adapter, DeliveryError, Sent
 
@@ -64,9 +65,11 @@ class EmailAdapter(Adapter):
             connection.send_messages([message])
         except smtplib.SMTPRecipientsRefused as exc:
             recorder.log(entry | {"error": str(exc)})
-            raise DeliveryError(
-                f"The mail server refused {self.outlet.endpoint}: {exc}", permanent=True
-            ) from None
+            refused = _("The mail server refused %(address)s: %(error)s") % {
+                "address": self.outlet.endpoint,
+                "error": exc,
+            }
+            raise DeliveryError(refused, permanent=True) from None
         except smtplib.SMTPResponseException as exc:  # the server answered: it did not take the message
             recorder.log(entry | {"error": str(exc)})
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from None

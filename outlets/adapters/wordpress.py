@@ -9,6 +9,7 @@ import html
 from urllib.parse import urlencode
 
 import httpx
+from django.utils.translation import gettext as _
 
 from publicity.failpoints import failpoint
 
@@ -39,7 +40,8 @@ class WordPressAdapter(Adapter):
             raise DeliveryError(str(exc), permanent=True) from None
         if response.status_code == 400 and "rest_upload_no_content_disposition" in response.text:
             # PHP dropped an upload over post_max_size: WordPress cannot say more.
-            raise DeliveryError("The photo is larger than the site accepts (post_max_size).", permanent=True)
+            too_big = _("The photo is larger than the site accepts (post_max_size).")
+            raise DeliveryError(too_big, permanent=True)
         raise_for_status(response)
         return response.json()
 

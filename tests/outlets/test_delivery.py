@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role, RoleAssignment
 from notifications.models import Notification
@@ -373,6 +373,23 @@ def test_an_email_server_that_cannot_be_reached_is_retried(article, sign_off, sm
 
     delivery = only_delivery(article)
     assert delivery.state == Delivery.State.RETRYING and not delivery.maybe_sent
+
+
+def test_a_refused_desk_address_fails_with_a_reason_in_the_offices_language(
+    article, sign_off, smtp_server, db
+):
+    Outlet.objects.create(
+        name="City Daily desk", kind=Outlet.Kind.EMAIL, endpoint="desk@daily.example", preselected=True
+    )
+    smtp_server.refuse.add("desk@daily.example")
+
+    with translation.override("zh-hans"):  # a worker of an office whose LANGUAGE_CODE is zh-hans
+        sign_off(article)
+
+    delivery = only_delivery(article)
+    assert delivery.state == Delivery.State.FAILED
+    assert delivery.last_error.startswith("邮件服务器拒收 desk@daily.example：")
+    assert "No such mailbox here" in delivery.last_error
 
 
 def test_atom_feed_lists_delivered_items_with_stable_ids(client, article, sign_off, db):
