@@ -230,7 +230,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "publicity.cache.Cache",  # Django's, with one client per pool (publicity/cache.py)
             "LOCATION": REDIS_URL,
             # A Redis that hangs must not hang a page that counts something in the cache.
             "OPTIONS": {"socket_timeout": 1.0, "socket_connect_timeout": 1.0},
