@@ -195,7 +195,7 @@ def managed_unit_ids(user):
         return frozenset()
     children = {}
     for unit_id, parent_id in all_units:
-        children.setdefault(parent_id, set()).add(unit_id)  # a unit comes once per role held there
+        children.setdefault(parent_id, set()).add(unit_id)
     return frozenset(_with_descendants(roots, children))
 
 

@@ -54,8 +54,7 @@ def home(request):
     if credited := credited_unit_ids(request.user):
         context["credited"] = list(Article.objects.for_list().crediting(credited)[:HOME_RECENT])
     if has_queue(request.user):
-        waiting = ReviewStep.objects.for_queue().defer("article__body").filter(queue_filter(request.user))
-        waiting = waiting.overdue_first()
+        waiting = ReviewStep.objects.for_queue().filter(queue_filter(request.user)).overdue_first()
         context["waiting"] = list(waiting[: HOME_RECENT + 1])
     return render(request, "home.html", context)
 

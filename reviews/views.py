@@ -44,8 +44,7 @@ def queue(request):
         raise Http404
     now = timezone.now()
     form = QueueFilterForm(request.GET or None, unit_ids=reviewed_unit_ids(request.user))
-    # a row shows no item's body: it is not read
-    steps = ReviewStep.objects.for_queue().defer("article__body").filter(queue_filter(request.user))
+    steps = ReviewStep.objects.for_queue().filter(queue_filter(request.user))
     if form.is_valid():
         steps = form.apply(steps)
     steps = steps.with_latest_revision().overdue_first(now)
