@@ -1,4 +1,6 @@
 import os
+import threading
+import time
 
 import factory.random
 import pytest
@@ -73,8 +75,9 @@ def _flush_by_delete():
 
     TRUNCATE gives every table (and index) a new file and costs ~0.8 s for our 64 tables, after each of
     the ~150 tests that commit; DELETE of the few rows a test leaves costs ~20 ms. The tables are locked
-    first, all at once as TRUNCATE locks them, so that a request the live server is still finishing is
-    waited for rather than deadlocked with row by row. The foreign keys are deferred, so the order of
+    first in one statement, as TRUNCATE locks them (a lock taken table by table in turn: a request
+    still holding one of them would deadlock it, so a live server's requests are finished first, see
+    _live_server_finishes_before_the_flush). The foreign keys are deferred, so the order of
     the statements does not matter inside flush's transaction."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
@@ -91,6 +94,82 @@ def _flush_by_delete():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = truncate
+
+
+class _Requests:
+    """The requests the live server is serving: counted from the call of the application until the
+    server closes its response, which is when Django's request_finished gives back the database
+    connection. (Not by connection: a client may keep one open, idle, between tests.)"""
+
+    def __init__(self, httpd):
+        self.open = 0
+        self.changed = threading.Condition()
+        app = httpd.get_app()
+
+        def counted(environ, start_response):
+            with self.changed:
+                self.open += 1
+            try:
+                return _Closing(app(environ, start_response), self.done)
+            except BaseException:
+                self.done()
+                raise
+
+        httpd.set_app(counted)
+
+    def done(self):
+        with self.changed:
+            self.open -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float, settle: float = 0.05) -> bool:
+        """True once no request has been open for `settle` seconds (one the browser sent just before
+        it closed may reach the application a moment later), False after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                left = deadline - time.monotonic()
+                if not self.changed.wait_for(lambda: self.open == 0, max(left, 0)):
+                    return False
+                if not self.changed.wait(min(settle, max(left, 0))) and self.open == 0:
+                    return True
+
+
+class _Closing:
+    def __init__(self, result, done):
+        self.result, self.done = result, done
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.done()
+
+
+def live_server_requests(live_server) -> _Requests:
+    httpd = live_server.thread.httpd
+    if not hasattr(httpd, "requests_in_flight"):
+        httpd.requests_in_flight = _Requests(httpd)
+    return httpd.requests_in_flight
+
+
+@pytest.fixture(autouse=True)
+def _live_server_finishes_before_the_flush(request):
+    """After a test with the live server, wait for the requests it is still serving before the tables
+    are emptied. A page keeps asking after the test's last check (an autosave, a thumbnail, a poll);
+    such a request holding one table while the flush locks them all in turn deadlocks the two (one CI
+    run lost to it). The browser is closed first (its fixture was set up after this one), so no new
+    request comes."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    requests = live_server_requests(request.getfixturevalue("live_server"))
+    yield
+    assert requests.wait_until_idle(30), "the live server was still serving a request 30 s after the test"
 
 
 @pytest.fixture(autouse=True)
