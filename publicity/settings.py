@@ -164,8 +164,10 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", d
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 
 # Internationalisation: English and Simplified Chinese; the browser's Accept-Language decides
-# until the user picks one in the header.
-LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# until the user picks one in the header. LANGUAGE_CODE is the office's own language: what is written
+# outside anyone's request (a delivery's error by the worker, a stored briefing heading) and e-mails
+# to people who chose no language are in it. Chinese, as the offices are; LANGUAGE_CODE=en otherwise.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Names of configuration (units, categories, stages, outlets…) in both languages; a missing

@@ -97,6 +97,27 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
     assert result.stdout.split() == ["True", "True"], result.stderr
 
 
+def test_the_office_writes_in_chinese_unless_told_otherwise():
+    """What a worker writes (no request, no one's choice) is in the office's language, Chinese by
+    default; an English office says LANGUAGE_CODE=en."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from django.utils.translation import gettext; print(s.LANGUAGE_CODE, gettext('Taken over.'))"
+    )
+    unset = {k: v for k, v in os.environ.items() if k != "LANGUAGE_CODE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=unset | {"DJANGO_SETTINGS_MODULE": "publicity.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["zh-hans", "已由另一次尝试接手。"], result.stderr
+    result = run_django(["-c", code], {"DEBUG": "true", "LANGUAGE_CODE": "en"})
+    assert result.stdout.split() == ["en", "Taken", "over."], result.stderr
+
+
 @pytest.mark.skipif(
     "postgresql" not in django_settings.DATABASES["default"]["ENGINE"], reason="the suite runs on PostgreSQL"
 )
