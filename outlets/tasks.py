@@ -55,7 +55,8 @@ def deliver(*delivery_ids):
 @shared_task(name="outlets.sweep", time_limit=120, soft_time_limit=100)
 def sweep():
     """Beat: kick every due delivery — pending, retry due, or a lease that expired (a dead worker)."""
-    due = list(Delivery.objects.due().order_by("next_attempt_at").values_list("outlet_id", "pk")[:SWEEP_BATCH])
+    due = Delivery.objects.due().order_by("next_attempt_at").values_list("outlet_id", "pk")
+    due = list(due[:SWEEP_BATCH])
     actions.kick_all(due)
     return len(due)
 
