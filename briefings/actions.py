@@ -8,11 +8,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleAssignment, User
@@ -20,6 +19,7 @@ from notifications.actions import notify
 from notifications.models import Notification
 from outlets import actions as outlet_actions
 from outlets.models import Adoption
+from publicity.language import office_language
 from publicity.tasks import queue_after_commit
 from submissions.actions import ActionRefused
 from submissions.content import plain_text, sanitize_body
@@ -71,7 +71,7 @@ def locked(briefing):
 def stored_heading(briefing):
     """The issue's heading for stored text (notes, the adoption's issue), in the site's language
     rather than that of whoever happened to act."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with office_language():
         return str(briefing.heading())
 
 

@@ -17,6 +17,7 @@ from accounts.permissions import holders_of
 from notifications.actions import notify
 from notifications.models import Notification
 from outlets.actions import default_outlets, queue_deliveries
+from publicity.language import office_language
 from submissions.actions import ActionRefused, ChecksFailed, StaleEdit, locked, snapshot_revision
 from submissions.checks import Check, presubmit_checks
 from submissions.content import plain_text, sanitize_body, text_length
@@ -143,15 +144,17 @@ def _resume_run(article):
     run = ReviewRun.objects.get(article=article, state=ReviewRun.State.ACTIVE)
     route, position, added = _resumed_route(run, article)
     stage = ReviewStage.objects.get(pk=route[position])
-    note = _("Resubmitted to %(stage)s") % {"stage": stage}
     if added:
         run.route = route
         run.save(update_fields=["route"])
-        names = ", ".join(str(s) for s in ReviewStage.objects.filter(pk__in=added))
-        note = _("Resubmitted to %(stage)s; added to its route: %(stages)s") % {
-            "stage": stage,
-            "stages": names,
-        }
+    with office_language():  # the timeline's note, read by everyone
+        note = _("Resubmitted to %(stage)s") % {"stage": stage}
+        if added:
+            names = ", ".join(str(s) for s in ReviewStage.objects.filter(pk__in=added))
+            note = _("Resubmitted to %(stage)s; added to its route: %(stages)s") % {
+                "stage": stage,
+                "stages": names,
+            }
     return run, stage, position, note
 
 
@@ -293,11 +296,12 @@ def approve(step, *, by, revision_id, comment="", outlets=None):
     if replay:
         return step
     article = locked(step.article)
-    note = (
-        _("%(stage)s: %(comment)s") % {"stage": step.stage, "comment": comment}
-        if comment
-        else str(step.stage)
-    )
+    with office_language():  # the timeline's note, read by everyone
+        note = (
+            _("%(stage)s: %(comment)s") % {"stage": step.stage, "comment": comment}
+            if comment
+            else str(step.stage)
+        )
     Event.objects.create(
         article=article,
         kind=Event.Kind.APPROVED,
@@ -376,12 +380,14 @@ def reject(step, *, by, revision_id, comment):
 
 
 def _deputy_note(step, note):
-    """The timeline names the absent reviewer next to the deputy who decided (the Event's actor)."""
+    """The timeline names the absent reviewer next to the deputy who decided (the Event's actor), in
+    the office's language."""
     if step.on_behalf_of_id is None:
         return note
-    if not note:
-        return _("On behalf of %(name)s") % {"name": step.on_behalf_of}
-    return _("On behalf of %(name)s — %(note)s") % {"name": step.on_behalf_of, "note": note}
+    with office_language():
+        if not note:
+            return _("On behalf of %(name)s") % {"name": step.on_behalf_of}
+        return _("On behalf of %(name)s — %(note)s") % {"name": step.on_behalf_of, "note": note}
 
 
 def _required_comment(comment):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from reviews import actions
@@ -157,6 +157,22 @@ def resubmit(article, **changes):
     article.version += 1
     article.save()
     return submit(article)
+
+
+def test_the_timelines_notes_are_in_the_offices_language_not_the_actors(article, people, settings, chain):
+    settings.LANGUAGE_CODE = "zh-hans"  # the office's; the people act in English:
+    translation.activate("en")  # (a change of LANGUAGE_CODE leaves no language active)
+    chain.stages.filter(order=1).update(name_zh_hans="分管领导")
+    submit(article)
+    approve(article, people["leader"], comment="Fine")
+    return_it(article, people["director"])
+
+    resubmit(article)
+
+    notes = list(article.events.order_by("pk").values_list("kind", "note"))
+    assert (Event.Kind.APPROVED, "分管领导：Fine") in notes  # what a person typed stays as typed
+    # The stage without a Chinese name reads in English.
+    assert notes[-1] == (Event.Kind.SUBMITTED, "重新提交至Office director")
 
 
 def test_marking_an_item_important_on_resubmission_adds_the_leadership_stage(article, people):
