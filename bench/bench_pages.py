@@ -14,7 +14,7 @@ import os
 import re
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -80,7 +80,9 @@ def run(report):
         with override_settings(DEBUG=False):  # as in production; CaptureQueriesContext still records
             for page in _pages(landmarks, timezone.localdate()):
                 rows.append((page, _time(page, page.url, page.query), _admin(page)))
+            floor = _time(replace(FLOOR, user=landmarks.officer), FLOOR.url, FLOOR.query)
         _print_table(rows)
+        _print_floor(floor, rows)
         _print_plans(rows)
         web_memory.run(report, database_url, landmarks, [p for p, _, _ in rows])
 
@@ -166,6 +168,10 @@ def _pages(lm, today):
     ]
 
 
+# The least a signed-in page of ours costs: the layout (header, menus, unread count) around a small
+# form, with no list or figures. The ≤ 1/10 targets are read against it.
+FLOOR = Page("Layout alone (password change)", "", "/accounts/password/")
+
 _clients = {}
 
 
@@ -237,6 +243,23 @@ def _print_table(rows):
             f" {admin_cells} {_ratio(ratio):>6}  {_verdict(fast):<5} {_verdict(light):<5}"
             f" {_seq_scans(timing) or '-'}"
         )
+
+
+def _print_floor(floor, rows):
+    """What a page of ours costs with nothing in it, and the pages whose 1/10 of the admin is less."""
+    if floor.status != 200:
+        print(f"\n   {FLOOR.label}: HTTP {floor.status}, not timed")
+        return
+    under = [
+        page.label
+        for page, timing, admin in rows
+        if admin and admin.status == 200 and admin.p95 * TARGET_RATIO < floor.p95
+    ]
+    print(
+        f"\n   {FLOOR.label}: p50 {floor.p50:,.1f} ms, p95 {floor.p95:,.1f} ms, {len(floor.queries)} queries;"
+        f" 1/10 of the admin's p95 is below it for {len(under)} of {len(rows)} pages"
+        + (f" ({', '.join(under)})" if under else "")
+    )
 
 
 def _ratio(ratio):
