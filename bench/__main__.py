@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publicity.settings")
+# Its data is named in English and its pages asked for without a language: English, as in every run
+# before the office's default became Chinese, so that the figures compare.
+os.environ.setdefault("LANGUAGE_CODE", "en")
 
 
 def main(names):
