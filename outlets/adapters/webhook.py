@@ -8,6 +8,8 @@ import time
 
 import httpx
 
+from publicity.failpoints import failpoint
+
 from .. import http
 from ..validators import is_web_address
 from .base import Adapter, DeliveryError, Sent, payload, raise_for_status, transport_error
@@ -76,6 +78,7 @@ class WebhookAdapter(Adapter):
         except http.DestinationRefused as exc:
             raise DeliveryError(str(exc), permanent=True) from None
         raise_for_status(response)
+        failpoint("webhook.after_sent")
         try:
             answer = response.json()
         except ValueError:

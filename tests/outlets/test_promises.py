@@ -267,3 +267,43 @@ def test_photos_uploaded_by_a_killed_worker_are_found_and_it_goes_out_within_a_m
     [post] = wordpress.posts(slug=delivery.marker, status="any", context="edit")
     assert all(m["source_url"] in post["content"]["raw"] for m in uploaded)
     assert [a.outcome for a in delivery.attempts_log.all()] == ["interrupted", "delivered"]
+
+
+def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_rest_to_go_out_once(
+    school, people, receiver, webhook, tmp_path
+):
+    from django.db import transaction
+
+    from outlets.actions import queue_deliveries
+    from tests.outlets.test_batches import items
+
+    revisions = items(school, people, 4)
+    with Broker(
+        settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://", tmp_path
+    ) as broker:
+        doomed = start_worker(broker, PUBLICITY_FAILPOINT="webhook.after_sent")
+        with transaction.atomic():  # one transaction: one task for the four (outlets.actions.kick_all)
+            for revision in revisions:
+                queue_deliveries(revision.article, [webhook], revision=revision, by=people["director"])
+        try:
+            doomed.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the worker did not reach the failpoint:\n" + stop(doomed))
+        assert doomed.returncode == -9, stop(doomed)  # killed once the first was sent
+        states = list(Delivery.objects.order_by("pk").values_list("state", flat=True))
+        assert states == ["sending", "queued", "queued", "queued"]
+        assert len(receiver.messages) == 1
+
+        # Later: the first one's lease has run out; the sweeper kicks all four to a healthy worker.
+        Delivery.objects.filter(state="sending").update(lease_until="2000-01-01T00:00Z")
+        worker = start_worker(broker)
+        try:
+            assert sweep() == 4
+            wait_until(
+                lambda: not Delivery.objects.exclude(state=Delivery.State.DELIVERED).exists(),
+                what="deliveries",
+            )
+        finally:
+            stop(worker)
+    keys = {str(key) for key in Delivery.objects.values_list("uuid", flat=True)}
+    assert set(receiver.messages) == keys and receiver.requests == 5  # the first one's repeat: same key
