@@ -12,12 +12,18 @@ from django.test.utils import (
     teardown_databases,
 )
 
+OWN_SUFFIX = "_bench"
+
 
 @contextmanager
 def bench_database():
     from publicity.celery import app
 
     app.conf.task_always_eager = True  # tasks queued by actions run here, as part of what is timed
+    if connection.vendor == "postgresql":
+        # A name of its own: `pytest -p no:xdist` makes and drops test_<name> while a bench may run.
+        test = connection.settings_dict["TEST"]
+        test["NAME"] = test["NAME"] or f"test_{connection.settings_dict['NAME']}{OWN_SUFFIX}"
     setup_test_environment()
     config = setup_databases(verbosity=0, interactive=False)
     try:
@@ -57,7 +63,7 @@ def dataset_database(label, *, keep):
     settings = connection.settings_dict
     test_name = settings["NAME"]
     if connection.vendor == "postgresql":
-        name = f"{test_name}_{label}"
+        name = f"{test_name.removesuffix(OWN_SUFFIX)}_{label}"  # test_<name>_pages_<items>, as before
         with connection._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
