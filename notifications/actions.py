@@ -14,6 +14,8 @@ from .models import EmailOptOut, Notification
 
 logger = logging.getLogger(__name__)
 
+EMAIL_BATCH = 10  # e-mails one task sends over one connection to the mail server
+
 
 def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
     """Tell each recipient (once, never the actor, never an inactive account) about `article`.
@@ -22,8 +24,8 @@ def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
     per recipient in their language, so that an office working in Chinese reads a note the system
     wrote in Chinese whoever caused it (an English-speaking admin, a worker).
 
-    Returns the new notifications. Each one's e-mail is queued after the surrounding transaction
-    commits, so a rolled-back decision sends nothing.
+    Returns the new notifications. Their e-mails are queued after the surrounding transaction
+    commits (queue_emails), so a rolled-back decision sends nothing.
     """
     kind = Notification.Kind(kind)
     actor_id = actor.pk if actor is not None else None
@@ -34,8 +36,8 @@ def notify(recipients, kind, *, article=None, actor=None, note="", link=""):
         )
         for user in by_id.values()
     )
-    for notification in created:
-        transaction.on_commit(partial(_queue_email, notification.pk))
+    if created:
+        transaction.on_commit(partial(queue_emails, [notification.pk for notification in created]))
     return created
 
 
@@ -46,13 +48,18 @@ def _written_for(user, note):
         return str(note())
 
 
-def _queue_email(notification_id):
+def queue_emails(notification_ids):
+    """Queue the notifications' e-mails, a task for every EMAIL_BATCH: a task sends its e-mails over
+    one connection to the mail server (a bulletin to a hundred units, or the sweeper's backlog, is not
+    a hundred log-ins, which mail services limit)."""
     from .tasks import send_notification_email
 
-    try:
-        send_notification_email.delay(notification_id)
-    except Exception:  # the broker is down: the notification is stored and shown in the app anyway
-        logger.warning("Could not queue the e-mail for notification %s.", notification_id, exc_info=True)
+    for start in range(0, len(notification_ids), EMAIL_BATCH):
+        batch = notification_ids[start : start + EMAIL_BATCH]
+        try:
+            send_notification_email.delay(*batch)
+        except Exception:  # the broker is down: the notifications are stored and shown in the app anyway
+            logger.warning("Could not queue the e-mails for notifications %s.", batch, exc_info=True)
 
 
 def mark_read(notification, *, by):
@@ -82,9 +89,10 @@ def set_email_opt_outs(user, kinds, *, by):
     )
 
 
-def send_email(notification):
+def send_email(notification, connection=None):
     """E-mail the notification to its recipient unless they have no address, opted out of its
-    kind, or it was e-mailed already. Returns whether it sent.
+    kind, or it was e-mailed already. Returns whether it sent. `connection`: an open connection to
+    the mail server, for several e-mails in turn (else one is opened for this one).
 
     It records the sending after the SMTP server accepted the message: a crash in between sends the
     e-mail twice rather than not at all.
@@ -95,7 +103,11 @@ def send_email(notification):
     if EmailOptOut.objects.filter(user=recipient, kind=notification.kind).exists():
         return False
     try:
-        build_email(notification).send()
+        message = build_email(notification)
+        if connection is not None:
+            connection.open()  # once: it stays open for the next e-mail
+        message.connection = connection
+        message.send()
     except smtplib.SMTPRecipientsRefused as refused:
         if any(code < 500 for code, _message in refused.recipients.values()):
             raise  # greylisted or mailbox busy: the task tries again later

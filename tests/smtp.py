@@ -16,11 +16,15 @@ class Inbox:
         self.messages = []  # email.message.EmailMessage
         self.stall = {}  # recipient -> seconds to wait before confirming a message to them
         self.refuse = set()  # recipients the server answers 550 (no such mailbox)
+        self.later = set()  # recipients the server answers 451 (greylisting: try again later)
+        self.sessions = []  # the client's address and port of each message: one per connection
         self._arrived = threading.Condition()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
+        if address in self.later:
+            return "451 4.7.1 Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -29,6 +33,7 @@ class Inbox:
         raw = (envelope.original_content or envelope.content).replace(b"\r\n", b"\n")
         message = message_from_bytes(raw, policy=policy.default)
         with self._arrived:
+            self.sessions.append(session.peer)
             self.envelopes.append(envelope)
             self.messages.append(message)
             self._arrived.notify_all()

@@ -1,3 +1,5 @@
+import smtplib
+
 import pytest
 from django.db import transaction
 
@@ -131,3 +133,34 @@ def test_the_email_leaves_only_after_the_commit(smtp_server, article, reviewer):
         assert smtp_server.messages == []
 
     assert smtp_server.wait_for(1)[0]["To"] == "officer@school.example"
+
+
+def test_a_notice_to_many_goes_out_ten_e_mails_a_connection(
+    smtp_server, django_capture_on_commit_callbacks, article, reviewer
+):
+    people = [UserFactory(email=f"unit{n}@schools.example") for n in range(12)]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.notify(people, Notification.Kind.BULLETIN, actor=reviewer, note="October's bulletin")
+
+    assert len(smtp_server.wait_for(12)) == 12
+    assert sorted(smtp_server.sessions.count(peer) for peer in set(smtp_server.sessions)) == [2, 10]
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_a_recipient_turned_away_for_now_does_not_hold_up_the_others(smtp_server, article, reviewer):
+    people = [UserFactory(email=f"unit{n}@schools.example") for n in range(3)]
+    smtp_server.later.add("unit0@schools.example")
+    notifications = actions.notify(people, Notification.Kind.BULLETIN, actor=reviewer, note="Bulletin")
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):  # raised once the others are sent: tried again
+        send_notification_email(*[n.pk for n in notifications])
+
+    sent = sorted(m["To"] for m in smtp_server.wait_for(2))
+    assert sent == ["unit1@schools.example", "unit2@schools.example"]
+    unsent = Notification.objects.filter(emailed_at__isnull=True).values_list("recipient__email", flat=True)
+    assert list(unsent) == ["unit0@schools.example"]
+
+    smtp_server.later.clear()
+    send_notification_email(*[n.pk for n in notifications])  # the retry sends the one left, only
+    assert sorted(m["To"] for m in smtp_server.wait_for(3))[0] == "unit0@schools.example"
+    assert len(smtp_server.messages) == 3
