@@ -1,6 +1,7 @@
 """The live server's requests are finished before a test's tables are emptied (tests/conftest.py)."""
 
 import socket
+import time
 
 from tests.conftest import live_server_requests
 
@@ -14,7 +15,11 @@ def test_a_request_still_being_served_is_waited_for(live_server):
             b"Content-Type: application/x-www-form-urlencoded\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body[:10])
         )
-        # The application is reading the rest of the form: the request is open.
+        # The application is reading the rest of the form: the request is open (once the server's
+        # thread has taken it: on a busy machine that may take a moment).
+        deadline = time.monotonic() + 10
+        while requests.open == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert not requests.wait_until_idle(0.5)
         client.sendall(body[10:])
         assert client.recv(12).startswith(b"HTTP/1.1 ")
