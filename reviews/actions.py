@@ -148,13 +148,14 @@ def _resume_run(article):
         run.route = route
         run.save(update_fields=["route"])
     with office_language():  # the timeline's note, read by everyone
-        note = _("Resubmitted to %(stage)s") % {"stage": stage}
         if added:
             names = ", ".join(str(s) for s in ReviewStage.objects.filter(pk__in=added))
             note = _("Resubmitted to %(stage)s; added to its route: %(stages)s") % {
                 "stage": stage,
                 "stages": names,
             }
+        else:
+            note = _("Resubmitted to %(stage)s") % {"stage": stage}
     return run, stage, position, note
 
 

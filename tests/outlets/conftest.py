@@ -16,15 +16,16 @@ def receiver():
     receiver.stop()
 
 
+def webhook_outlet(receiver, name, **fields):
+    """A webhook outlet posting to `receiver`."""
+    return Outlet.objects.create(
+        name=name, kind=Outlet.Kind.WEBHOOK, endpoint=receiver.url, secret_encrypted=encrypt(SECRET), **fields
+    )
+
+
 @pytest.fixture
 def webhook(receiver, db):
-    return Outlet.objects.create(
-        name="District portal",
-        kind=Outlet.Kind.WEBHOOK,
-        endpoint=receiver.url,
-        secret_encrypted=encrypt(SECRET),
-        preselected=True,
-    )
+    return webhook_outlet(receiver, "District portal", preselected=True)
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from celery.signals import task_prerun
 from django.db import transaction
 
 from outlets import actions, tasks
-from outlets.credentials import encrypt
-from outlets.models import Delivery, Outlet
+from outlets.models import Delivery
 from outlets.tasks import deliver, sweep
 from submissions.models import Revision
 from tests.factories import ArticleFactory
-from tests.outlets.conftest import SECRET
+from tests.outlets.conftest import webhook_outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +29,7 @@ def tasks_run():
 
 @pytest.fixture
 def second(receiver, db):
-    return Outlet.objects.create(
-        name="County portal",
-        kind=Outlet.Kind.WEBHOOK,
-        endpoint=receiver.url,
-        secret_encrypted=encrypt(SECRET),
-    )
+    return webhook_outlet(receiver, "County portal")
 
 
 def items(school, people, n):

@@ -58,6 +58,12 @@ class Broker:
             }
         self.options = options
 
+    @classmethod
+    def of_the_suite(cls, tmp_path):
+        """The suite's Redis when it runs on one, else the embedded broker in tmp_path."""
+        url = settings.CELERY_BROKER_URL
+        return cls(url if "redis" in url else "filesystem://", tmp_path)
+
     def __enter__(self):
         self.saved_options = app.conf.broker_transport_options
         app.conf.task_always_eager = False
@@ -153,9 +159,7 @@ def test_a_worker_killed_after_wordpress_created_the_post_leaves_exactly_one_pos
         secret_encrypted=encrypt(wordpress.author.app_password),
         preselected=True,
     )
-    with Broker(
-        settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://", tmp_path
-    ) as broker:
+    with Broker.of_the_suite(tmp_path) as broker:
         doomed = start_worker(broker, PUBLICITY_FAILPOINT="wordpress.after_post_created")
         sign_off(article, people)  # the kick goes to the broker; the worker takes it
         delivery = Delivery.objects.get(article=article)
@@ -232,9 +236,7 @@ def test_photos_uploaded_by_a_killed_worker_are_found_and_it_goes_out_within_a_m
         secret_encrypted=encrypt(wordpress.author.app_password),
         preselected=True,
     )
-    with Broker(
-        settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://", tmp_path
-    ) as broker:
+    with Broker.of_the_suite(tmp_path) as broker:
         doomed = start_worker(broker, PUBLICITY_FAILPOINT="wordpress.after_media_uploaded")
         sign_off(article, people)
         delivery = Delivery.objects.get(article=article)
@@ -278,9 +280,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_leaves_the_rest_to_go_out_once
     from tests.outlets.test_batches import items
 
     revisions = items(school, people, 4)
-    with Broker(
-        settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://", tmp_path
-    ) as broker:
+    with Broker.of_the_suite(tmp_path) as broker:
         doomed = start_worker(broker, PUBLICITY_FAILPOINT="webhook.after_sent")
         with transaction.atomic():  # one transaction: one task for the four (outlets.actions.kick_all)
             for revision in revisions:
